@@ -68,6 +68,7 @@ export const ENODEV = Errno.ENODEV;
 export const EINVAL = Errno.EINVAL;
 export const ENOTTY = Errno.ENOTTY;
 export const ENOSPC = Errno.ENOSPC;
+export const EMFILE = Errno.EMFILE;
 export const ENOSYS = Errno.ENOSYS;
 export const EOVERFLOW = Errno.EOVERFLOW;
 export const EINPROGRESS = Errno.EINPROGRESS;

@@ -12,7 +12,7 @@ export default defineConfig({
   resolve: { conditions: [SOURCE, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'scripts/test/*.test.ts'],
     setupFiles: ['reflect-metadata'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
     coverage: {

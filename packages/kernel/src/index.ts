@@ -75,3 +75,14 @@ export { explore, replaySchedule } from './explore.js';
 export type { Scenario, ExploreOptions, ExploreFailure, ExploreResult } from './explore.js';
 export { container, inject, injectAll, injectable, singleton, Lifecycle, KERNEL } from './di.js';
 export type { DependencyContainer, InjectionToken } from './di.js';
+export {
+  PAGE_SIZE,
+  PAGE_SHIFT,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_NOPAGE,
+  VmArea,
+  MmStruct,
+  handleMmFault,
+} from './mm.js';
+export type { MappedMemory, VmOperations } from './mm.js';

@@ -1,12 +1,13 @@
 // Open files and per-process descriptor tables (fs/file.c, fs/file_table.c).
 import { EBADF, EMFILE } from './errno.js';
+import type { UserArg } from './uaccess.js';
 
 /** The operations of a file (struct file_operations); each returns a count or -errno. */
 export interface FileOperations {
   read?(file: File, buf: Uint8Array, count: number, pos: number): Promise<number> | number;
   write?(file: File, buf: Uint8Array, count: number, pos: number): Promise<number> | number;
   /** `arg` is the user buffer, or a number for ioctls that take a plain argument. */
-  ioctl?(file: File, cmd: number, arg: Uint8Array | number | undefined): Promise<number> | number;
+  ioctl?(file: File, cmd: number, arg: UserArg): Promise<number> | number;
   /** Called once, when the last reference is dropped. */
   release?(file: File): Promise<void> | void;
 }

@@ -86,3 +86,5 @@ export {
   handleMmFault,
 } from './mm.js';
 export type { MappedMemory, VmOperations } from './mm.js';
+export { copyFromUser, copyToUser } from './uaccess.js';
+export type { UserArg } from './uaccess.js';

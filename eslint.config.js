@@ -9,12 +9,19 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'Use the virtual clock (DESIGN.md, execution model).' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'Use the virtual clock (DESIGN.md, execution model).',
+        },
         { object: 'performance', property: 'now', message: 'Use the virtual clock.' },
       ],
       'no-restricted-globals': [

@@ -1,0 +1,167 @@
+// From a config image (a dump) and model options to a PciFunctionHw, validating everything first.
+import { checkAccess, hex, isAccessWidth } from '../config/access.js';
+import { findCapability } from '../config/capabilities.js';
+import { ConfigSpace, isConfigSpaceSize } from '../config/config-space.js';
+import { PCI_CAP_ID_EXP, PCI_CAP_ID_PM } from '../regs/caps.js';
+import * as H from '../regs/header.js';
+import {
+  alignmentOf,
+  barAddress,
+  barOffset,
+  barSlots,
+  checkBarSize,
+  decodeBarFlags,
+} from '../hw/bar-layout.js';
+import type { ResolvedBar } from '../hw/bar-store.js';
+import { PciFunctionHw } from '../hw/function-hw.js';
+import { applyMaskOverrides, defaultMasks, deriveResetImage } from '../hw/masks.js';
+import type { BarOptions, ConfigPatch, FunctionHwOptions, MaskOverride } from '../hw/types.js';
+import { parseConfigBinary } from './config-binary.js';
+import { parseLspciText } from './lspci-text.js';
+import { failed, loaded, type LoadResult } from './result.js';
+
+/** Size given to a memory BAR found in a dump without a size (capped by its alignment). */
+export const DEFAULT_MEM_BAR_SIZE = 4096;
+/** Size given to an I/O BAR found in a dump without a size (capped by its alignment). */
+export const DEFAULT_IO_BAR_SIZE = 32;
+
+function resolveBars(cfg: ConfigSpace, options: readonly BarOptions[]): LoadResult<ResolvedBar[]> {
+  const slots = barSlots(cfg.readU8(H.PCI_HEADER_TYPE) & H.PCI_HEADER_TYPE_MASK);
+  const byIndex = new Map<number, BarOptions>();
+  for (const o of options) {
+    if (!Number.isInteger(o.index) || o.index < 0 || o.index >= slots)
+      return failed(`BAR${String(o.index)}: no such BAR slot (this header has ${slots})`);
+    if (byIndex.has(o.index)) return failed(`BAR${o.index}: given twice`);
+    byIndex.set(o.index, o);
+  }
+  const bars: ResolvedBar[] = [];
+  for (let index = 0; index < slots; index++) {
+    const low = cfg.readU32(barOffset(index));
+    const opt = byIndex.get(index);
+    byIndex.delete(index);
+    if (!opt && low === 0) continue;
+    const flags = decodeBarFlags(low);
+    if (!flags) return failed(`BAR${index}: ${hex(low, 8)} has the reserved memory type 11b`);
+    const { kind, prefetchable } = flags;
+    if (kind === 'mem64' && index === slots - 1)
+      return failed(`BAR${index}: a 64-bit BAR cannot start in the last slot`);
+    const high = kind === 'mem64' ? cfg.readU32(barOffset(index + 1)) : 0;
+    const address = barAddress(kind, low, high);
+    const cap = kind === 'io' ? DEFAULT_IO_BAR_SIZE : DEFAULT_MEM_BAR_SIZE;
+    const size = opt?.size ?? alignmentOf(address, cap);
+    const sizeError = checkBarSize(index, kind, size);
+    if (sizeError) return failed(sizeError);
+    if (address % size !== 0)
+      return failed(
+        `BAR${index}: address ${hex(address, 8)} is not aligned to its size ${hex(size)}`,
+      );
+    for (const init of opt?.init ?? []) {
+      const ok = init.bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255);
+      if (
+        !ok ||
+        !Number.isInteger(init.offset) ||
+        init.offset < 0 ||
+        init.offset + init.bytes.length > size
+      )
+        return failed(
+          `BAR${index}: initial contents at ${String(init.offset)} do not fit in ${hex(size)} bytes`,
+        );
+    }
+    const contents = opt?.contents ?? 'registers';
+    bars.push({
+      index,
+      kind,
+      prefetchable,
+      size,
+      contents,
+      retained: opt?.retained ?? false,
+      init: opt?.init ?? [],
+    });
+    if (kind === 'mem64') {
+      if (byIndex.has(index + 1))
+        return failed(`BAR${index + 1}: it is the upper half of 64-bit BAR${index}`);
+      index++;
+    }
+  }
+  return loaded(bars);
+}
+
+function checkRegisterRefs(
+  size: number,
+  what: string,
+  refs: readonly (MaskOverride | ConfigPatch)[],
+): string | undefined {
+  for (const r of refs) {
+    if (!isAccessWidth(r.width) || checkAccess(size, r.offset, r.width) !== 0)
+      return `${what}: ${String(r.width)}-byte register at ${String(r.offset)} is misaligned or outside ${size} bytes`;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the simulated hardware of a function from its config image, as found at start.
+ * BARs without options are inferred from the image: a zero slot is not implemented; a
+ * non-zero one gets a default size (4 KiB memory, 32 bytes I/O, capped by its alignment).
+ * Never throws; invalid input gives `{ ok: false, error }`.
+ * @param image 256 or 4096 config bytes (copied)
+ * @param options BAR sizes and contents, mask overrides, reset values
+ */
+export function createFunctionHw(
+  image: Uint8Array,
+  options: FunctionHwOptions = {},
+): LoadResult<PciFunctionHw> {
+  const name = options.name ?? 'function';
+  const bad = (msg: string): LoadResult<PciFunctionHw> => failed(`${name}: ${msg}`);
+  if (!(image instanceof Uint8Array)) return bad('config image must be a Uint8Array');
+  if (!isConfigSpaceSize(image.length))
+    return bad(
+      `config image of ${image.length} bytes; expected 256 or 4096 (lspci -x shows too little)`,
+    );
+  const cfg = new ConfigSpace(image);
+  const vendor = cfg.readU16(H.PCI_VENDOR_ID);
+  if (vendor === 0xffff || vendor === 0)
+    return bad(`vendor ID ${hex(vendor, 4)}: no function there`);
+  const type = cfg.readU8(H.PCI_HEADER_TYPE) & H.PCI_HEADER_TYPE_MASK;
+  if (type !== H.PCI_HEADER_TYPE_NORMAL && type !== H.PCI_HEADER_TYPE_BRIDGE)
+    return bad(`header type ${type} is not supported (only 0, endpoint, and 1, bridge)`);
+  const bars = resolveBars(cfg, options.bars ?? []);
+  if (!bars.ok) return bad(bars.error);
+  const refError =
+    checkRegisterRefs(cfg.cfgSize, 'mask override', options.masks ?? []) ??
+    checkRegisterRefs(cfg.cfgSize, 'reset patch', options.resetPatches ?? []);
+  if (refError) return bad(refError);
+  const masks = defaultMasks(cfg, bars.value);
+  applyMaskOverrides(masks, options.masks ?? []);
+  const pmCap = findCapability(cfg, PCI_CAP_ID_PM);
+  const resetImage = deriveResetImage(cfg.bytes, masks, pmCap, options.resetPatches ?? []);
+  const expCap = findCapability(cfg, PCI_CAP_ID_EXP);
+  return loaded(
+    new PciFunctionHw({
+      name,
+      image: cfg.bytes,
+      resetImage,
+      masks,
+      bars: bars.value,
+      pmCap,
+      expCap,
+    }),
+  );
+}
+
+/** Parses `lspci -xxx`/`-xxxx` text and builds the function (see {@link createFunctionHw}). */
+export function functionHwFromLspci(
+  text: string,
+  options: FunctionHwOptions = {},
+): LoadResult<PciFunctionHw> {
+  const dump = parseLspciText(text);
+  return dump.ok ? createFunctionHw(dump.value.bytes, options) : dump;
+}
+
+/** Checks a binary `config` file and builds the function (see {@link createFunctionHw}). */
+export function functionHwFromBinary(
+  data: Uint8Array | ArrayBuffer,
+  options: FunctionHwOptions = {},
+): LoadResult<PciFunctionHw> {
+  const bytes = parseConfigBinary(data);
+  return bytes.ok ? createFunctionHw(bytes.value, options) : bytes;
+}

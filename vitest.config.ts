@@ -6,6 +6,7 @@ const SOURCE = '@vfio-ts/source';
 // Per-package V8 coverage gates. Raise them, never lower them.
 const gates: Record<string, { lines: number; branches: number }> = {
   kernel: { lines: 95, branches: 90 },
+  'runtime-pm': { lines: 95, branches: 90 },
   'pci-core': { lines: 95, branches: 90 },
 };
 

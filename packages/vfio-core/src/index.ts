@@ -38,3 +38,16 @@ export type {
   PciHotResetInit,
   PciHotResetOffsets,
 } from './uapi/hot-reset.js';
+export { VfioDevice } from './core/device.js';
+export type { VfioDeviceOps } from './core/device.js';
+export { VfioCore, VfioDeviceSet } from './core/device-set.js';
+export { vfioCheckFeature, vfioIoctlDeviceFeature } from './core/feature.js';
+export {
+  vfioDeviceFopsUnlIoctl,
+  vfioDeviceFopsMmap,
+  vfioDeviceOpen,
+  vfioGroupGetDeviceFd,
+  isVfioDeviceFile,
+} from './core/device-file.js';
+export { VFIO_CORE_TRACE_EVENTS } from './core/trace-events.js';
+export type { VfioCoreTraceEvents } from './core/trace-events.js';

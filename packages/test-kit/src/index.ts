@@ -21,3 +21,40 @@ export type {
 } from './conformance/format.js';
 export { compareStep, hex } from './conformance/compare.js';
 export type { Mismatch, StepActual } from './conformance/compare.js';
+export {
+  toChromeTrace,
+  KERNEL_PID,
+  validateChromeTrace,
+  powerTimeline,
+  timeInStates,
+  BUILTIN_POWER_MODELS,
+  resolvePowerModel,
+  energyReport,
+  percentOf,
+  renderTimelineSvg,
+  STATE_COLOURS,
+  renderTimelineText,
+  STATE_CHARS,
+  D_STATES,
+  D_STATE_LEVEL,
+  toDState,
+} from './export/index.js';
+export type {
+  ChromeTrace,
+  ChromeTraceEvent,
+  ChromeTraceOptions,
+  DeviceTimeline,
+  PowerInterval,
+  PowerTimeline,
+  PowerTimelineOptions,
+  TimelineMarker,
+  PowerDraws,
+  PowerModel,
+  PowerModelSpec,
+  DeviceEnergy,
+  EnergyReport,
+  PowerModelOptions,
+  TimelineSvgOptions,
+  TimelineTextOptions,
+  DState,
+} from './export/index.js';

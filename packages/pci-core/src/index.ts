@@ -1,5 +1,7 @@
-// @vfio-ts/pci-core: config space, capability walking, simulated PCI function hardware,
-// dump loaders and built-in device models (the "silicon" layer; PciDev builds on it).
+// @vfio-ts/pci-core: config space, capability walking, simulated PCI function hardware, dump
+// loaders and built-in device models (the "silicon" layer), and on top of it the PCI core:
+// PciDev, power states, platform firmware, save/restore, PME, resets, SR-IOV, drivers, the
+// topology builder and sysfs.
 
 export {
   PCI_CFG_SPACE_SIZE,
@@ -330,3 +332,304 @@ export { ROOT_PORT_PM_CAP, ROOT_PORT_PM_PMC } from './models/pcie-root-port-pm.j
 export { H100_FIXTURE_URL, H100_VRAM_BAR_SIZE } from './models/nvidia-h100.js';
 export { builtinModels, isBuiltinModelName, createBuiltinHw } from './models/registry.js';
 export type { BuiltinModelName } from './models/registry.js';
+
+// The PCI core: devices, power management, save/restore, resets, drivers, platform, topology,
+// sysfs (drivers/pci as vfio-pci uses it).
+export {
+  PCI_ERR_UNCOR_STATUS,
+  PCI_ERR_UNCOR_MASK,
+  PCI_ERR_UNCOR_SEVER,
+  PCI_ERR_COR_STATUS,
+  PCI_ERR_COR_MASK,
+  PCI_ERR_CAP,
+  PCI_ERR_ROOT_COMMAND,
+  PCI_ERR_ROOT_STATUS,
+  PCI_SRIOV_CAP,
+  PCI_SRIOV_CAP_VFM,
+  PCI_SRIOV_CTRL,
+  PCI_SRIOV_CTRL_VFE,
+  PCI_SRIOV_CTRL_MSE,
+  PCI_SRIOV_CTRL_ARI,
+  PCI_SRIOV_INITIAL_VF,
+  PCI_SRIOV_TOTAL_VF,
+  PCI_SRIOV_NUM_VF,
+  PCI_SRIOV_VF_OFFSET,
+  PCI_SRIOV_VF_STRIDE,
+  PCI_SRIOV_VF_DID,
+} from './regs/aer-sriov.js';
+export {
+  PCI_PM_D2_DELAY_NS,
+  PCI_PM_D3HOT_WAIT,
+  PCI_PM_D3COLD_WAIT,
+  PCI_RESET_WAIT,
+  PCIE_RESET_READY_POLL_MS,
+  PME_TIMEOUT_NS,
+  PCIBIOS_SUCCESSFUL,
+  PCIBIOS_FUNC_NOT_SUPPORTED,
+  PCIBIOS_BAD_VENDOR_ID,
+  PCIBIOS_DEVICE_NOT_FOUND,
+  PCIBIOS_BAD_REGISTER_NUMBER,
+  PCIBIOS_SET_FAILED,
+  PCIBIOS_BUFFER_TOO_SMALL,
+  PCI_DEV_FLAGS_NO_D3,
+  PCI_DEV_FLAGS_NO_BUS_RESET,
+  PCI_DEV_FLAGS_NO_PM_RESET,
+  PCI_DEV_FLAGS_NO_FLR_RESET,
+  PCI_RESET_METHOD_NAMES,
+  PCI_NUM_RESET_METHODS,
+  PCI_ANY_ID,
+} from './pci/constants.js';
+export type { PciChannelState, PciResetMethodName } from './pci/constants.js';
+export { PciBus, PciSlot, pciWalkBus, pciBusDevices } from './pci/bus.js';
+export type { PciParams, PciContext, PciHostBridgeLike } from './pci/context.js';
+export type { PciDeviceId, PciDriver, PciErrorHandlers, PciSriov } from './pci/driver-types.js';
+export {
+  PciDev,
+  formatBdf,
+  toPciDev,
+  pciDevIsDisconnected,
+  pciDevSetDisconnected,
+  pciIsPcie,
+  pciIsBridge,
+  pciHasSubordinate,
+  deviceCanWakeup,
+  deviceMayWakeup,
+} from './pci/pci-dev.js';
+export type { PciCapSavedState, PciDevInit } from './pci/pci-dev.js';
+export { PCI_CORE_TRACE_EVENTS, declarePciTraceEvents } from './pci/trace-events.js';
+export type { PciCoreTraceEvents } from './pci/trace-events.js';
+export { KMEMLEAK_MIN_AGE_NS, KmemRegistry, KmemPtr, kmemRegistry } from './pci/kmem.js';
+export type { KmemAllocation, KmemTracked } from './pci/kmem.js';
+export {
+  pciReadConfigByte,
+  pciReadConfigWord,
+  pciReadConfigDword,
+  pciWriteConfigByte,
+  pciWriteConfigWord,
+  pciWriteConfigDword,
+  pciUserReadConfigByte,
+  pciUserReadConfigWord,
+  pciUserReadConfigDword,
+  pciUserWriteConfigByte,
+  pciUserWriteConfigWord,
+  pciUserWriteConfigDword,
+  pciCfgAccessLock,
+  pciCfgAccessTrylock,
+  pciCfgAccessUnlock,
+  pciPossibleError,
+  pcibiosErrToErrno,
+} from './pci/access.js';
+export type { PciConfigValue } from './pci/access.js';
+export {
+  PCI_EXP_LNKCAP2,
+  PCI_EXP_LNKSTA2,
+  PCI_EXP_SLTCTL2,
+  PCI_EXP_SLTCAP_HPC,
+  pcieDownstreamPort,
+  pcieCapabilityReadWord,
+  pcieCapabilityReadDword,
+  pcieCapabilityWriteWord,
+  pcieCapabilitySetWord,
+} from './pci/pcie-cap.js';
+export {
+  platformPciPowerManageable,
+  platformPciSetPowerState,
+  platformPciGetPowerState,
+  pciNoD1d2,
+  pciUpdateCurrentState,
+  pciRefreshPowerState,
+  pciPlatformPowerTransition,
+  pciBusSetCurrentState,
+  pciPowerUp,
+  pciSetFullPowerState,
+  pciSetLowPowerState,
+  pciSetPowerState,
+  pciSetPowerStateLocked,
+} from './pci/power.js';
+export {
+  pciPmeCapable,
+  pciPowerManageable,
+  pciTargetState,
+  pciDevRunWake,
+  __pciEnableWake,
+  pciEnableWake,
+  pciFinishRuntimeSuspend,
+  pciWakeFromD3,
+} from './pci/wake.js';
+export {
+  pciBridgeD3Possible,
+  pciDevBlocksD3cold,
+  pciBridgeD3Update,
+  pciD3coldEnable,
+  pciD3coldDisable,
+} from './pci/bridge-d3.js';
+export {
+  PciPmeList,
+  pciPmeList,
+  __pciPmeActive,
+  pciPmeActive,
+  pciCheckPmeStatus,
+  pciWakeupEvent,
+  pciPmeWakeup,
+  pciPmeRestore,
+  pciPmeListScan,
+  pciePmeHandleRequest,
+  pciPmeSignalled,
+  pciAcpiWakeDev,
+} from './pci/pme.js';
+export { pciPmInit } from './pci/pm-init.js';
+export {
+  pciIntx,
+  pciIntxMaskSupported,
+  pciCheckAndMaskIntx,
+  pciCheckAndUnmaskIntx,
+} from './pci/intx.js';
+export {
+  pciDevD3Sleep,
+  pciDevWait,
+  pciBusMaxD3coldDelay,
+  pciBridgeWaitForSecondaryBus,
+} from './pci/wait.js';
+export {
+  pciFindSavedCap,
+  pciAerCap,
+  pciAllocateCapSaveBuffers,
+  pciAerClearStatus,
+  pciSaveState,
+  pciRestoreConfigSpace,
+  pciRestoreState,
+  pciRestoreBars,
+} from './pci/save-restore.js';
+export {
+  PciSavedState,
+  pciStoreSavedState,
+  pciLoadSavedState,
+  pciFreeSavedState,
+  pciLoadAndFreeSavedState,
+} from './pci/saved-state.js';
+export {
+  pciPmRuntimeSuspend,
+  pciPmRuntimeResume,
+  pciPmRuntimeIdle,
+  pciResumeBus,
+  pciPmBridgePowerUpActions,
+} from './pci/runtime.js';
+export {
+  pciSetMaster,
+  pciClearMaster,
+  pciIsEnabled,
+  pciEnableDevice,
+  pciDisableDevice,
+} from './pci/enable.js';
+export {
+  PCI_RESET_FN_METHODS,
+  pciDevSpecificReset,
+  pciDevAcpiReset,
+  pcieFlr,
+  pcieResetFlr,
+  pciAfFlr,
+  pciPmReset,
+  pciResetSecondaryBus,
+  pciBridgeSecondaryBusReset,
+  pciDevResetSlotFunction,
+  pciResetHotplugSlot,
+  pciParentBusReset,
+  pciResetBusFunction,
+  pciResetMethodProbe,
+  pciInitResetMethods,
+  pciResetSupported,
+  pciDevLock,
+  pciDevTrylock,
+  pciDevUnlock,
+  pciDevSaveAndDisable,
+  pciDevRestore,
+  pciResetFunctionLocked,
+  pciResetFunction,
+  pciTryResetFunction,
+  pciProbeResetFunction,
+} from './pci/reset.js';
+export type { PciResetFn } from './pci/reset.js';
+export {
+  pciBusResetable,
+  pciSlotResetable,
+  pciBusLock,
+  pciBusUnlock,
+  pciBusTrylock,
+  pciBusSaveAndDisableLocked,
+  pciBusRestoreLocked,
+  pciBusReset,
+  pciProbeResetBus,
+  pciProbeResetSlot,
+  __pciResetSlot,
+  __pciResetBus,
+  pciResetBus,
+} from './pci/reset-bus.js';
+export {
+  pciIovInit,
+  pciNumVf,
+  pciSriovGetTotalvfs,
+  pciEnableSriov,
+  pciDisableSriov,
+} from './pci/sriov.js';
+export {
+  PCI_DEVICE_ID_ANY,
+  newRegisteredDriver,
+  toPciDriver,
+  pciMatchOneDevice,
+  pciMatchDevice,
+  pciBusMatch,
+} from './driver/match.js';
+export type { RegisteredPciDriver, PciMatchable } from './driver/match.js';
+export {
+  pciBusType,
+  pciDeviceCanProbe,
+  localPciProbe,
+  pciDeviceProbe,
+  pciDeviceRemove,
+} from './driver/bus-type.js';
+export { PciDriverRegistry } from './driver/registry.js';
+export {
+  PCIE_PORT_AUTOSUSPEND_MS,
+  pciePortdrvProbe,
+  pciePortdrvRemove,
+  pciePortRuntimeIdle,
+  pciePortRuntimeSuspend,
+  pciePortDriver,
+} from './driver/port-driver.js';
+export type { PciPlatform, RootPortFirmware } from './platform/types.js';
+export { NoPlatform } from './platform/none.js';
+export type { NoPlatformOptions } from './platform/none.js';
+export { AcpiPlatform, AcpiCompanion } from './platform/acpi.js';
+export type { AcpiPlatformOptions } from './platform/acpi.js';
+export { AcpiPowerResource } from './platform/power-resource.js';
+export { parseBdf, pciSlotOf } from './topology/bdf.js';
+export type { Bdf } from './topology/bdf.js';
+export { PciHostBridge } from './topology/host-bridge.js';
+export { defaultVfHw } from './topology/vf-hw.js';
+export { isHotplugCapable } from './topology/wiring.js';
+export { PciTopology } from './topology/topology.js';
+export type {
+  PciTopologyOptions,
+  FunctionSource,
+  RootPortOptions,
+  SwitchPortOptions,
+  EndpointOptions,
+} from './topology/options.js';
+export { SYSFS_PCI, PciSysfs } from './sysfs/sysfs.js';
+export { PCI_DEV_ATTRS } from './sysfs/device-attrs.js';
+export type { PciDevAttr } from './sysfs/device-attrs.js';
+export {
+  pciConfigPmRuntimeGet,
+  pciConfigPmRuntimePut,
+  pciSysfsReadConfig,
+  pciSysfsWriteConfig,
+} from './sysfs/config-attr.js';
+export {
+  busFindDeviceByName,
+  bindStore,
+  unbindStore,
+  newIdStore,
+  removeIdStore,
+  driversProbeStore,
+} from './sysfs/driver-attrs.js';
+export { sysfsStreq, kstrtoull, kstrtoul, kstrtou16, sscanfHex } from './sysfs/parse.js';

@@ -1,0 +1,243 @@
+// Saving and restoring a device's config state (pci_save_state, pci_restore_state and their
+// capability helpers in drivers/pci/pci.c, pcie/aer.c, iov.c; KERNEL.md B.5.1, B.5.2).
+import { ENOMEM } from '@vfio-ts/kernel';
+import { findCapability, findExtCapability } from '../config/capabilities.js';
+import * as A from '../regs/aer-sriov.js';
+import {
+  PCI_CAP_ID_EXP,
+  PCI_CAP_ID_MSI,
+  PCI_CAP_ID_MSIX,
+  PCI_EXT_CAP_ID_ERR,
+} from '../regs/caps.js';
+import * as X from '../regs/exp.js';
+import { PCI_HEADER_TYPE_BRIDGE, PCI_HEADER_TYPE_NORMAL } from '../regs/header.js';
+import * as M from '../regs/msi.js';
+import { readCfg, writeCfg } from './access.js';
+import {
+  PCI_EXP_SLTCTL2,
+  pcieCapabilityReadWord,
+  pcieCapabilityWriteWord,
+  pcieCapHasRtctl,
+} from './pcie-cap.js';
+import type { PciCapSavedState, PciDev } from './pci-dev.js';
+
+/** The PCIe registers saved, in order (PCI_EXP_SAVE_REGS = 7 words). */
+const PCIE_SAVE_REGS = [
+  X.PCI_EXP_DEVCTL,
+  X.PCI_EXP_LNKCTL,
+  X.PCI_EXP_SLTCTL,
+  X.PCI_EXP_RTCTL,
+  X.PCI_EXP_DEVCTL2,
+  X.PCI_EXP_LNKCTL2,
+  PCI_EXP_SLTCTL2,
+] as const;
+
+const AER_SAVE_REGS = [
+  A.PCI_ERR_UNCOR_MASK,
+  A.PCI_ERR_UNCOR_SEVER,
+  A.PCI_ERR_COR_MASK,
+  A.PCI_ERR_CAP,
+];
+
+/** Mirrors _pci_find_saved_cap(). */
+export function pciFindSavedCap(
+  dev: PciDev,
+  capNr: number,
+  extended: boolean,
+): PciCapSavedState | undefined {
+  return dev.savedCapSpace.find((c) => c.capNr === capNr && c.extended === extended);
+}
+
+/** Offset of the AER capability (pdev->aer_cap), 0 for none. */
+export function pciAerCap(dev: PciDev): number {
+  return dev.pcieCap ? findExtCapability(dev.hw, PCI_EXT_CAP_ID_ERR) : 0;
+}
+
+/**
+ * Mirrors pci_allocate_cap_save_buffers() and pci_aer_init()'s buffer: a PCIe buffer of 7 words
+ * and an AER buffer of 4 dwords (5 with a Root Error Command register).
+ */
+export function pciAllocateCapSaveBuffers(dev: PciDev): void {
+  if (findCapability(dev.hw, PCI_CAP_ID_EXP))
+    dev.savedCapSpace.push({ capNr: PCI_CAP_ID_EXP, extended: false, data: new Uint8Array(14) });
+  if (pciAerCap(dev)) {
+    const n = pcieCapHasRtctl(dev) ? 5 : 4;
+    dev.savedCapSpace.push({
+      capNr: PCI_EXT_CAP_ID_ERR,
+      extended: true,
+      data: new Uint8Array(4 * n),
+    });
+  }
+}
+
+// Mirrors pci_save_pcie_state().
+function pciSavePcieState(dev: PciDev): number {
+  if (!dev.pcieCap) return 0;
+  const st = pciFindSavedCap(dev, PCI_CAP_ID_EXP, false);
+  if (!st) {
+    dev.kernel.printk('err', `pci ${dev.bdf}: buffer not found in pci_save_pcie_state`);
+    return -ENOMEM;
+  }
+  const v = new DataView(st.data.buffer);
+  PCIE_SAVE_REGS.forEach((reg, i) => v.setUint16(2 * i, pcieCapabilityReadWord(dev, reg), true));
+  return 0;
+}
+
+// Mirrors pci_restore_pcie_state().
+function pciRestorePcieState(dev: PciDev): void {
+  const st = pciFindSavedCap(dev, PCI_CAP_ID_EXP, false);
+  if (!st) return;
+  const v = new DataView(st.data.buffer);
+  PCIE_SAVE_REGS.forEach((reg, i) => pcieCapabilityWriteWord(dev, reg, v.getUint16(2 * i, true)));
+}
+
+function aerRegs(dev: PciDev): number[] {
+  return pcieCapHasRtctl(dev) ? [...AER_SAVE_REGS, A.PCI_ERR_ROOT_COMMAND] : AER_SAVE_REGS;
+}
+
+// Mirrors pci_save_aer_state().
+function pciSaveAerState(dev: PciDev): void {
+  const aer = pciAerCap(dev);
+  const st = pciFindSavedCap(dev, PCI_EXT_CAP_ID_ERR, true);
+  if (!aer || !st) return;
+  const v = new DataView(st.data.buffer);
+  aerRegs(dev).forEach((reg, i) => v.setUint32(4 * i, readCfg(dev, aer + reg, 4), true));
+}
+
+// Mirrors pci_restore_aer_state().
+function pciRestoreAerState(dev: PciDev): void {
+  const aer = pciAerCap(dev);
+  const st = pciFindSavedCap(dev, PCI_EXT_CAP_ID_ERR, true);
+  if (!aer || !st) return;
+  const v = new DataView(st.data.buffer);
+  aerRegs(dev).forEach((reg, i) => writeCfg(dev, aer + reg, 4, v.getUint32(4 * i, true)));
+}
+
+/** Mirrors pci_aer_raw_clear_status(): write-1-to-clear every AER status register. */
+export function pciAerClearStatus(dev: PciDev): void {
+  const aer = pciAerCap(dev);
+  if (!aer) return;
+  const clear = (reg: number): void => writeCfg(dev, aer + reg, 4, readCfg(dev, aer + reg, 4));
+  if (pcieCapHasRtctl(dev)) clear(A.PCI_ERR_ROOT_STATUS);
+  clear(A.PCI_ERR_COR_STATUS);
+  clear(A.PCI_ERR_UNCOR_STATUS);
+}
+
+// The MSI and MSI-X registers that pci_restore_msi_state() rewrites from the kernel's
+// descriptors; here they are taken from the function at save time.
+function saveMsiState(dev: PciDev): void {
+  const out: { offset: number; width: 2 | 4; value: number }[] = [];
+  const msi = findCapability(dev.hw, PCI_CAP_ID_MSI);
+  if (msi) {
+    const flags = readCfg(dev, msi + M.PCI_MSI_FLAGS, 2);
+    const is64 = (flags & M.PCI_MSI_FLAGS_64BIT) !== 0;
+    const regs: [number, 2 | 4][] = [[M.PCI_MSI_ADDRESS_LO, 4]];
+    if (is64) regs.push([M.PCI_MSI_ADDRESS_HI, 4]);
+    regs.push([is64 ? M.PCI_MSI_DATA_64 : M.PCI_MSI_DATA_32, 2]);
+    if (flags & M.PCI_MSI_FLAGS_MASKBIT)
+      regs.push([is64 ? M.PCI_MSI_MASK_64 : M.PCI_MSI_MASK_32, 4]);
+    regs.push([M.PCI_MSI_FLAGS, 2]);
+    for (const [reg, width] of regs)
+      out.push({ offset: msi + reg, width, value: readCfg(dev, msi + reg, width) });
+  }
+  const msix = findCapability(dev.hw, PCI_CAP_ID_MSIX);
+  if (msix) {
+    const at = msix + M.PCI_MSIX_FLAGS;
+    out.push({ offset: at, width: 2, value: readCfg(dev, at, 2) });
+  }
+  dev.savedMsi = out;
+}
+
+function restoreMsiState(dev: PciDev): void {
+  for (const r of dev.savedMsi)
+    if (readCfg(dev, r.offset, r.width) !== r.value) writeCfg(dev, r.offset, r.width, r.value);
+}
+
+// Mirrors sriov_restore_state() (without its 100 ms settle after re-enabling VFs).
+function pciRestoreIovState(dev: PciDev): void {
+  const iov = dev.sriov;
+  if (!iov) return;
+  if (readCfg(dev, iov.pos + A.PCI_SRIOV_CTRL, 2) & A.PCI_SRIOV_CTRL_VFE) return;
+  writeCfg(dev, iov.pos + A.PCI_SRIOV_NUM_VF, 2, iov.numVFs);
+  writeCfg(dev, iov.pos + A.PCI_SRIOV_CTRL, 2, iov.ctrl);
+}
+
+/**
+ * Mirrors pci_save_state(): the 16 header dwords, then `state_saved`, then the capability
+ * buffers (PCIe, AER) and the MSI registers.
+ * @returns 0, or -ENOMEM when the PCIe buffer is missing (state_saved is already true)
+ */
+export function pciSaveState(dev: PciDev): number {
+  for (let i = 0; i < 16; i++) dev.savedConfigSpace[i] = readCfg(dev, 4 * i, 4);
+  dev.stateSaved = true;
+  const ret = pciSavePcieState(dev);
+  if (ret) return ret;
+  pciSaveAerState(dev);
+  saveMsiState(dev);
+  return 0;
+}
+
+// Mirrors pci_restore_config_dword(): write only if different, re-read up to `retry` times.
+function restoreDword(
+  dev: PciDev,
+  offset: number,
+  saved: number,
+  retry: number,
+  force: boolean,
+): void {
+  let val = readCfg(dev, offset, 4);
+  if (!force && val === saved) return;
+  for (;;) {
+    writeCfg(dev, offset, 4, saved);
+    if (retry-- <= 0) return;
+    val = readCfg(dev, offset, 4);
+    if (val === saved) return;
+  }
+}
+
+// Mirrors pci_restore_config_space_range().
+function restoreRange(
+  dev: PciDev,
+  start: number,
+  end: number,
+  retry: number,
+  force: boolean,
+): void {
+  for (let i = end; i >= start; i--)
+    restoreDword(dev, 4 * i, dev.savedConfigSpace[i]!, retry, force);
+}
+
+/** Mirrors pci_restore_config_space(): for type 0, dwords 10–15, BARs 4–9, then 0–3. */
+export function pciRestoreConfigSpace(dev: PciDev): void {
+  if (dev.hdrType === PCI_HEADER_TYPE_NORMAL) {
+    restoreRange(dev, 10, 15, 0, false);
+    restoreRange(dev, 4, 9, 10, false);
+    restoreRange(dev, 0, 3, 0, false);
+  } else if (dev.hdrType === PCI_HEADER_TYPE_BRIDGE) {
+    restoreRange(dev, 12, 15, 0, false);
+    restoreRange(dev, 9, 11, 0, true);
+    restoreRange(dev, 0, 8, 0, false);
+  } else {
+    restoreRange(dev, 0, 15, 0, false);
+  }
+}
+
+/**
+ * Mirrors pci_restore_state(): nothing unless `state_saved`; capability state, AER status
+ * cleared, the header (BARs before Command), MSI and IOV state; then `state_saved = false`.
+ */
+export function pciRestoreState(dev: PciDev): void {
+  if (!dev.stateSaved) return;
+  pciRestorePcieState(dev);
+  pciAerClearStatus(dev);
+  pciRestoreAerState(dev);
+  pciRestoreConfigSpace(dev);
+  restoreMsiState(dev);
+  pciRestoreIovState(dev);
+  dev.stateSaved = false;
+}
+
+/** Mirrors pci_restore_bars() → pci_update_resource(): rewrite BARs from the resource table. */
+export function pciRestoreBars(dev: PciDev): void {
+  for (const r of dev.resources) writeCfg(dev, r.offset, 4, r.value);
+}

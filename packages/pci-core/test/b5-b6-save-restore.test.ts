@@ -1,0 +1,278 @@
+// KERNEL.md B.5 (config save/restore, stored states and their allocations) and B.6 (NoSoftRst).
+import { describe, expect, it } from 'vitest';
+import { EINVAL, ENOMEM, msecs } from '@vfio-ts/kernel';
+import {
+  KMEMLEAK_MIN_AGE_NS,
+  KmemPtr,
+  PCI_D0,
+  PCI_D3hot,
+  kmemRegistry,
+  pciFreeSavedState,
+  pciLoadAndFreeSavedState,
+  pciLoadSavedState,
+  pciPowerUp,
+  pciRestoreState,
+  pciSaveState,
+  pciSetPowerState,
+  pciStoreSavedState,
+  type PciSavedState,
+} from '@vfio-ts/pci-core';
+import { machine, synthHw } from './pci-machine.js';
+
+/** Config writes that reach the function, as offsets, while `fn` runs. */
+function writesDuring(
+  m: { ep: { hw: { subscribe: (l: (e: unknown) => void) => () => void } } },
+  fn: () => void,
+): number[] {
+  const offs: number[] = [];
+  const off = m.ep.hw.subscribe((e) => {
+    const a = e as { type: string; kind: string; offset: number };
+    if (a.type === 'access' && a.kind === 'config-write') offs.push(a.offset);
+  });
+  fn();
+  off();
+  return offs;
+}
+
+describe('B.5.1 pci_save_state', () => {
+  it('B.5.1 saves the 16 header dwords, sets state_saved, fills the PCIe and AER buffers', async () => {
+    const m = await machine();
+    expect(pciSaveState(m.ep)).toBe(0);
+    expect(m.ep.stateSaved).toBe(true);
+    expect(m.ep.savedConfigSpace[0]).toBe(0x10d38086);
+    expect(m.ep.savedConfigSpace[4]).toBe(m.ep.hw.configRead(0x10, 4));
+    expect(m.ep.savedCapSpace.map((c) => [c.capNr, c.extended, c.data.length])).toEqual([
+      [0x10, false, 14],
+      [0x01, true, 16],
+    ]);
+    // A root port's AER buffer has the Root Error Command register too.
+    expect(m.rp.savedCapSpace.find((c) => c.extended)?.data.length).toBe(20);
+  });
+
+  it('B.5.1 a missing PCIe buffer fails with -ENOMEM after state_saved was set', async () => {
+    const m = await machine();
+    m.ep.savedCapSpace.splice(0);
+    expect(pciSaveState(m.ep)).toBe(-ENOMEM);
+    expect(m.ep.stateSaved).toBe(true);
+  });
+});
+
+describe('B.5.2 pci_restore_state', () => {
+  it('B.5.2 does nothing unless state_saved', async () => {
+    const m = await machine();
+    expect(writesDuring(m, () => pciRestoreState(m.ep))).toEqual([]);
+  });
+
+  it('B.5.2 rewrites only differing dwords, BARs (9…4) before Command, then clears state_saved', async () => {
+    const m = await machine();
+    pciSaveState(m.ep);
+    await m.k.run('d3', () => pciSetPowerState(m.ep, PCI_D3hot));
+    m.ep.hw.powerOff();
+    m.ep.hw.powerOn();
+    const offs = writesDuring(m, () => pciRestoreState(m.ep));
+    const header = offs.filter((o) => o < 0x40);
+    expect(header).toEqual([0x3c, 0x1c, 0x18, 0x14, 0x10, 0x04]);
+    expect(m.ep.hw.configRead(0x10, 4)).toBe(m.ep.savedConfigSpace[4]);
+    expect(m.ep.hw.configRead(0x04, 2)).toBe(0x0103);
+    expect(m.ep.stateSaved).toBe(false);
+  });
+
+  it('B.5.2 a BAR that does not take its value is written up to 11 times', async () => {
+    const m = await machine();
+    pciSaveState(m.ep);
+    m.ep.savedConfigSpace[5] = 0x12345678;
+    const offs = writesDuring(m, () => pciRestoreState(m.ep));
+    expect(offs.filter((o) => o === 0x14).length).toBe(11);
+  });
+
+  it('B.5.2 type-1 headers restore 12…15, force 9…11, then 0…8', async () => {
+    const m = await machine();
+    pciSaveState(m.rp);
+    const offs: number[] = [];
+    m.rp.hw.subscribe((e) => {
+      if (e.type === 'access' && e.kind === 'config-write' && e.offset < 0x40) offs.push(e.offset);
+    });
+    pciRestoreState(m.rp);
+    expect(offs).toEqual([0x2c, 0x28, 0x24]);
+  });
+
+  it('B.5.2 MSI registers and SR-IOV state come back after a power cycle', async () => {
+    const m = await machine({
+      endpoint: { model: undefined, hw: synthHw({ msi: true, sriov: { total: 4 } }) },
+    });
+    m.ep.hw.configWrite(0x74, 4, 0xfee00000);
+    m.ep.hw.configWrite(0x7c, 2, 0x4021);
+    m.ep.hw.configWrite(0x72, 2, 0x0181);
+    pciSaveState(m.ep);
+    m.ep.sriov!.ctrl = 0x0010;
+    m.ep.sriov!.numVFs = 2;
+    m.ep.hw.powerOff();
+    m.ep.hw.powerOn();
+    pciRestoreState(m.ep);
+    expect(m.ep.hw.configRead(0x74, 4)).toBe(0xfee00000);
+    expect(m.ep.hw.configRead(0x72, 2) & 1).toBe(1);
+    expect(m.ep.hw.configRead(m.ep.sriov!.pos + 0x10, 2)).toBe(2);
+    // VF Enable already set: the IOV state is left alone.
+    m.ep.hw.configWrite(m.ep.sriov!.pos + 8, 2, 1);
+    pciSaveState(m.ep);
+    m.ep.sriov!.numVFs = 3;
+    pciRestoreState(m.ep);
+    expect(m.ep.hw.configRead(m.ep.sriov!.pos + 0x10, 2)).toBe(2);
+  });
+});
+
+describe('B.5.3 / B.5.4 stored states', () => {
+  it('B.5.3 pci_store_saved_state: NULL unless saved; else a tracked copy', async () => {
+    const m = await machine();
+    expect(pciStoreSavedState(m.ep)).toBeNull();
+    pciSaveState(m.ep);
+    const st = pciStoreSavedState(m.ep, 'test')!;
+    expect(st.configSpace).toEqual(m.ep.savedConfigSpace);
+    expect(st.caps.length).toBe(2);
+    expect(st.alloc).toMatchObject({
+      kind: 'pci_saved_state',
+      owner: '0000:01:00.0',
+      freed: false,
+    });
+    expect(st.alloc.size).toBe(64 + 8 + (8 + 14) + (8 + 16));
+    expect(st.alloc.trace).toEqual(['pci_store_saved_state', 'test']);
+    expect(kmemRegistry(m.k).allocations()).toContain(st.alloc);
+    pciFreeSavedState(st);
+  });
+
+  it('B.5.4 pci_load_saved_state: clears state_saved first; NULL loads nothing and returns 0', async () => {
+    const m = await machine();
+    pciSaveState(m.ep);
+    expect(pciLoadSavedState(m.ep, null)).toBe(0);
+    expect(m.ep.stateSaved).toBe(false);
+  });
+
+  it('B.5.4 a record without a matching buffer, or of another size, is -EINVAL (not saved)', async () => {
+    const m = await machine();
+    pciSaveState(m.rp);
+    const fromPort = pciStoreSavedState(m.rp)!;
+    pciSaveState(m.ep);
+    expect(pciLoadSavedState(m.ep, fromPort)).toBe(-EINVAL);
+    expect(m.ep.stateSaved).toBe(false);
+    const conventional = await machine({
+      endpoint: { model: undefined, hw: synthHw({ pcieType: null }) },
+    });
+    pciSaveState(conventional.ep);
+    pciSaveState(m.ep);
+    const fromEp = pciStoreSavedState(m.ep)!;
+    expect(pciLoadSavedState(conventional.ep, fromEp)).toBe(-EINVAL);
+    pciFreeSavedState(fromPort);
+    pciFreeSavedState(fromEp);
+  });
+
+  it('B.5.4 load then restore brings back what was stored', async () => {
+    const m = await machine();
+    pciSaveState(m.ep);
+    const ptr = new KmemPtr<PciSavedState>('vdev->pci_saved_state');
+    ptr.set(pciStoreSavedState(m.ep));
+    m.ep.hw.powerOff();
+    m.ep.hw.powerOn();
+    m.ep.savedConfigSpace.fill(0);
+    expect(pciLoadAndFreeSavedState(m.ep, ptr)).toBe(0);
+    expect(ptr.get()).toBeNull();
+    expect(m.ep.stateSaved).toBe(true);
+    pciRestoreState(m.ep);
+    expect(m.ep.hw.configRead(0x04, 2)).toBe(0x0103);
+    expect(kmemRegistry(m.k).allocations()).toEqual([]);
+  });
+
+  it('B.5.4 pci_load_and_free_saved_state frees and clears whatever the result', async () => {
+    const m = await machine();
+    pciSaveState(m.rp);
+    const ptr = new KmemPtr<PciSavedState>('p');
+    ptr.set(pciStoreSavedState(m.rp));
+    expect(pciLoadAndFreeSavedState(m.ep, ptr)).toBe(-EINVAL);
+    expect(ptr.get()).toBeNull();
+    expect(kmemRegistry(m.k).leaks(0)).toEqual([]);
+    expect(pciLoadAndFreeSavedState(m.ep, ptr)).toBe(0);
+  });
+});
+
+describe('B.5 allocation registry (kmemleak-like)', () => {
+  it('B.5 an allocation overwritten without being freed is reported as leaked (the pm_save bug)', async () => {
+    const m = await machine();
+    const reg = kmemRegistry(m.k);
+    const pmSave = new KmemPtr<PciSavedState>('vdev->pm_save');
+    pciSaveState(m.ep);
+    pmSave.set(pciStoreSavedState(m.ep, 'vfio_pci_set_power_state'));
+    const first = pmSave.get()!;
+    pciSaveState(m.ep);
+    pmSave.set(pciStoreSavedState(m.ep, 'vfio_pci_set_power_state'));
+    expect(reg.leaks().map((a) => a.id)).toEqual([first.alloc.id]);
+    expect(m.k.violations()[0]).toMatch(
+      /^kmemleak: unreferenced object #\d+ pci_saved_state \(size 118\) of 0000:01:00\.0, .*backtrace: pci_store_saved_state <- vfio_pci_set_power_state$/,
+    );
+  });
+
+  it('B.5 the fixed order (free the old copy first) leaks nothing', async () => {
+    const m = await machine();
+    const pmSave = new KmemPtr<PciSavedState>('vdev->pm_save');
+    for (let i = 0; i < 3; i++) {
+      pciSaveState(m.ep);
+      pciFreeSavedState(pmSave.get());
+      pmSave.set(pciStoreSavedState(m.ep));
+    }
+    pmSave.set(pmSave.get());
+    expect(kmemRegistry(m.k).leaks()).toEqual([]);
+    expect(kmemRegistry(m.k).allocations().length).toBe(1);
+    pciFreeSavedState(pmSave.take());
+    expect(kmemRegistry(m.k).allocations()).toEqual([]);
+  });
+
+  it('B.5 an allocation never stored anywhere is reported once older than the grace period', async () => {
+    const m = await machine();
+    pciSaveState(m.ep);
+    const st = pciStoreSavedState(m.ep)!;
+    expect(kmemRegistry(m.k).leaks()).toEqual([]);
+    await m.k.run('wait', () => m.k.sched.sleep(KMEMLEAK_MIN_AGE_NS));
+    expect(kmemRegistry(m.k).leaks()).toEqual([st.alloc]);
+    expect(KMEMLEAK_MIN_AGE_NS).toBe(msecs(5000));
+  });
+
+  it('B.5 a double free and a use after free are defects', async () => {
+    const m = await machine();
+    pciSaveState(m.ep);
+    const st = pciStoreSavedState(m.ep)!;
+    pciFreeSavedState(st);
+    pciFreeSavedState(st);
+    expect(pciLoadSavedState(m.ep, st)).toBe(0);
+    expect(m.k.defects.map((d) => d.kind)).toEqual(['kmem-double-free', 'kmem-use-after-free']);
+    pciFreeSavedState(null);
+  });
+});
+
+describe('B.6 NoSoftRst', () => {
+  it('B.6.1 NoSoftRst+ (H100) keeps its configuration across D3hot → D0; NoSoftRst− (e1000e) loses it', async () => {
+    const h = await machine({ endpoint: { model: 'nvidia-h100' } });
+    const bar = h.ep.hw.configRead(0x10, 4);
+    await h.k.run('d3', () => pciSetPowerState(h.ep, PCI_D3hot));
+    expect(await h.k.run('up', () => pciPowerUp(h.ep))).toBe(0);
+    expect(h.ep.hw.configRead(0x10, 4)).toBe(bar);
+    const e = await machine();
+    const ebar = e.ep.hw.configRead(0x10, 4);
+    await e.k.run('d3', () => pciSetPowerState(e.ep, PCI_D3hot));
+    expect(await e.k.run('up', () => pciPowerUp(e.ep))).toBe(1);
+    expect(e.ep.hw.configRead(0x10, 4)).not.toBe(ebar);
+  });
+
+  it('B.6.2 the PCI core restores only the BARs on a NoSoftRst− power-up', async () => {
+    const m = await machine();
+    m.ep.hw.configWrite(0x0c, 1, 0x10);
+    await m.k.run('d3', () => pciSetPowerState(m.ep, PCI_D3hot));
+    await m.k.run('d0', () => pciSetPowerState(m.ep, PCI_D0));
+    expect(m.ep.hw.configRead(0x10, 4)).toBe(m.ep.resources[0]!.value);
+    expect(m.ep.hw.configRead(0x0c, 1)).toBe(0);
+  });
+
+  it('B.6.4 (vfio-pci) records !NoSoftRst: the PMCSR bit the PCI core reads', async () => {
+    const h = await machine({ endpoint: { model: 'nvidia-h100' } });
+    expect(h.ep.hw.configRead(h.ep.pmCap + 4, 2) & 0x08).toBe(0x08);
+    const e = await machine();
+    expect(e.ep.hw.configRead(e.ep.pmCap + 4, 2) & 0x08).toBe(0);
+  });
+});

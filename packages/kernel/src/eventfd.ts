@@ -130,9 +130,11 @@ export function isEventfd(file: File): boolean {
 
 /**
  * Resolves a user's eventfd descriptor to its context and takes a reference (eventfd_ctx_fdget).
+ * Pass `sched.currentFiles()`: the caller's table; a kernel thread has none (-EBADF).
  * @returns the context, -EBADF for a descriptor that is not open, -EINVAL for a file that is not an eventfd
  */
-export function eventfdCtxFdget(files: FileTable, fd: number): EventfdCtx | number {
+export function eventfdCtxFdget(files: FileTable | null, fd: number): EventfdCtx | number {
+  if (!files) return -EBADF;
   const f = files.fdget(fd);
   if (typeof f === 'number') return -EBADF;
   if (!isEventfd(f)) return -EINVAL;

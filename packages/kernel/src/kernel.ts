@@ -2,7 +2,7 @@
 // the defects found so far. Every layer receives it (through DI in a machine).
 import { VirtualClock } from './clock.js';
 import { eventfdCreate, type EventfdFlags } from './eventfd.js';
-import type { File } from './file.js';
+import type { File, FileTable } from './file.js';
 import { Lockdep } from './lockdep.js';
 import { Mutex, RwSemaphore, SpinLock } from './locks.js';
 import { FifoPolicy, RandomPolicy, type SchedulePolicy } from './policy.js';
@@ -68,9 +68,12 @@ export class Kernel {
       this.defect('sleep-in-atomic', `BUG: scheduling while atomic: ${t} (${what})`);
   }
 
-  /** Runs `fn` as a task until it ends (what a system call does). */
-  run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-    return this.sched.run(name, fn);
+  /**
+   * Runs `fn` as a task until it ends (what a system call does).
+   * @param files the calling process's descriptor table (current->files)
+   */
+  run<T>(name: string, fn: () => Promise<T> | T, files: FileTable | null = null): Promise<T> {
+    return this.sched.run(name, fn, files);
   }
 
   /** Runs everything runnable and every timer until nothing is left. */

@@ -1,6 +1,7 @@
 // The deterministic scheduler: one task runs at a time and is switched out only at a choice
 // point (schedule(), a lock or event wait, a sleep). Time moves only when nothing can run.
 import type { VirtualClock } from './clock.js';
+import type { FileTable } from './file.js';
 import { DeadlockError, LivelockError, TaskFailedError } from './errors.js';
 import { FifoPolicy, type SchedulePolicy } from './policy.js';
 import { Task } from './task.js';
@@ -45,9 +46,13 @@ export class Scheduler {
     public policy: SchedulePolicy = new FifoPolicy(),
   ) {}
 
-  /** Creates a runnable task; it starts when the scheduler picks it. */
-  spawn<T>(name: string, fn: () => Promise<T> | T): Task<T> {
+  /**
+   * Creates a runnable task; it starts when the scheduler picks it.
+   * @param files the descriptor table of the process it runs for (none: a kernel thread)
+   */
+  spawn<T>(name: string, fn: () => Promise<T> | T, files: FileTable | null = null): Task<T> {
     const task = new Task<T>(this.nextId++, name);
+    task.files = files;
     const gate = new Promise<void>((r) => (task.resume = r));
     this.tasks.add(task);
     this.runnable.push(task);
@@ -68,8 +73,13 @@ export class Scheduler {
   }
 
   /** Spawns `fn` as a task and runs the scheduler until it ends; rethrows its exception. */
-  run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-    return this.join(this.spawn(name, fn));
+  run<T>(name: string, fn: () => Promise<T> | T, files: FileTable | null = null): Promise<T> {
+    return this.join(this.spawn(name, fn, files));
+  }
+
+  /** The descriptor table of the running task's process (current->files), or null. */
+  currentFiles(): FileTable | null {
+    return this.current?.files ?? null;
   }
 
   /** Runs the scheduler until `task` ends; rethrows its exception. */

@@ -1,4 +1,5 @@
 // A schedulable thread of kernel execution (struct task_struct, reduced to what we model).
+import type { FileTable } from './file.js';
 
 /** Where a task is in its life. */
 export type TaskState = 'runnable' | 'running' | 'blocked' | 'done';
@@ -19,6 +20,8 @@ export class Task<T = unknown> {
   atomicDepth = 0;
   /** Locks held, innermost last (lockdep's held_locks). */
   readonly held: HeldLock[] = [];
+  /** The descriptor table of the process this task runs for (current->files); null for kernel threads. */
+  files: FileTable | null = null;
   /** Someone awaits this task's end and will see its error. */
   joined = false;
   result: T | undefined;

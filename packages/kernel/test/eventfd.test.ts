@@ -152,6 +152,20 @@ describe('eventfd_ctx_fdget and files', () => {
     expect(eventfdCtxFdget(files, fd)).toBe(-EINVAL);
     expect(isEventfd(devnull)).toBe(false);
     expect(isEventfd(make(k, 0))).toBe(true);
+    expect(eventfdCtxFdget(null, fd)).toBe(-EBADF);
+  });
+
+  it("resolves in the calling task's process: current->files", async () => {
+    const k = new Kernel();
+    const files = new FileTable();
+    const fd = files.install(make(k, 0));
+    const inProcess = await k.run(
+      'syscall',
+      () => eventfdCtxFdget(k.sched.currentFiles(), fd),
+      files,
+    );
+    expect(inProcess).toBeInstanceOf(EventfdCtx);
+    expect(await k.run('kworker', () => eventfdCtxFdget(k.sched.currentFiles(), fd))).toBe(-EBADF);
   });
 
   it('hands out the lowest free descriptor, as Linux does', async () => {

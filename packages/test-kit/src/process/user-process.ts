@@ -200,6 +200,6 @@ export class UserProcess {
   }
 
   private syscall(what: string, fn: () => Promise<number> | number): Promise<number> {
-    return this.kernel.run(`${this.name}:${what}`, fn);
+    return this.kernel.run(`${this.name}:${what}`, fn, this.files);
   }
 }

@@ -1,10 +1,8 @@
 // The private header of vfio-pci (vfio_pci_priv.h + struct vfio_pci_core_device): the device
 // state every file of this package shares, module options and internal constants.
 import {
-  EBADF,
   eventfdCtxFdget,
   type EventfdCtx,
-  type FileTable,
   type Kernel,
   type Mutex,
   type RwSemaphore,

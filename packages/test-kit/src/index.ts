@@ -58,3 +58,22 @@ export type {
   TimelineTextOptions,
   DState,
 } from './export/index.js';
+export { createMachine, Machine } from './machine/machine.js';
+export type { Fault } from './machine/machine.js';
+export { checkMachineOptions, MachineOptionsError } from './machine/options.js';
+export type {
+  MachineOptions,
+  RootPortSpec,
+  DeviceSpec,
+  VfioPciModuleOptions,
+} from './machine/options.js';
+export {
+  PCI_TOPOLOGY,
+  PCI_PLATFORM,
+  PCI_SYSFS,
+  VFIO_CORE,
+  VFIO_PCI_DRIVER,
+} from './machine/tokens.js';
+export { InvariantMonitor } from './machine/invariants.js';
+export { conformanceMachineOptions } from './conformance/machine-options.js';
+export { main } from './cli/main.js';

@@ -13,6 +13,8 @@ import {
   type Step,
 } from './format.js';
 import { buildIoctl } from './ioctl-args.js';
+import { conformanceMachineOptions } from './machine-options.js';
+import { createMachine } from '../machine/machine.js';
 
 /** The façade calls the runner uses (what `m.process()` returns). */
 export interface ReplayProcess {
@@ -41,7 +43,7 @@ export interface ReplayMachine {
 
 /** How to replay. */
 export interface ReplayOptions {
-  /** Builds the machine from the file's `machine` block (test-kit's createMachine by default). */
+  /** Builds the machine from the file's `machine` block (createMachine() with {@link conformanceMachineOptions} by default). */
   createMachine?: (machine: ConformanceMachine) => Promise<ReplayMachine>;
 }
 
@@ -345,14 +347,16 @@ export async function replayConformance(
   const parsed = validateConformanceFile(data);
   if (Array.isArray(parsed)) return { steps: [], passed: 0, failed: 0, fileErrors: parsed };
   const cf: ConformanceFile = parsed;
-  if (!options.createMachine)
-    return {
-      steps: [],
-      passed: 0,
-      failed: 0,
-      fileErrors: ['no machine factory: pass options.createMachine'],
-    };
-  const m = await options.createMachine(cf.machine);
+  const build =
+    options.createMachine ??
+    ((mb: ConformanceMachine) => createMachine(conformanceMachineOptions(mb)));
+  let m: ReplayMachine;
+  try {
+    m = await build(cf.machine);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return { steps: [], passed: 0, failed: 0, fileErrors: [`cannot build the machine: ${why}`] };
+  }
   const r = new Replayer(m, cf.machine);
   const steps: StepResult[] = [];
   for (const sc of [...(cf.prelude ?? []), ...cf.scenarios]) {

@@ -293,8 +293,9 @@ describe('replayConformance', () => {
     expect((await replayConformance('/nonexistent.json')).fileErrors?.[0]).toContain(
       'cannot read /nonexistent.json',
     );
-    expect((await replayConformance(file([]))).fileErrors).toEqual([
-      'no machine factory: pass options.createMachine',
-    ]);
+    const failing = await replayConformance(file([]), {
+      createMachine: () => Promise.reject(new Error('no platform')),
+    });
+    expect(failing.fileErrors).toEqual(['cannot build the machine: no platform']);
   });
 });

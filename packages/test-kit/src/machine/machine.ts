@@ -1,0 +1,223 @@
+// createMachine(): the composition root. One kernel, one PCI topology on its platform, the
+// vfio core and the vfio-pci driver, in one tsyringe child container per machine.
+import {
+  container,
+  KERNEL,
+  Kernel,
+  EINVAL,
+  ENODEV,
+  type DependencyContainer,
+  type TraceRecord,
+} from '@vfio-ts/kernel';
+import {
+  AcpiPlatform,
+  formatLspciText,
+  NoPlatform,
+  PCI_D0,
+  PciSysfs,
+  PciTopology,
+  type PciPlatform,
+} from '@vfio-ts/pci-core';
+import { VfioCore } from '@vfio-ts/vfio-core';
+import { createVfioPciDriver, type VfioPciDriver } from '@vfio-ts/vfio-pci';
+import { UserProcess } from '../process/user-process.js';
+import { hardwareFor } from './hardware.js';
+import { InvariantMonitor } from './invariants.js';
+import { checkMachineOptions, MachineOptionsError, type MachineOptions } from './options.js';
+import { PCI_PLATFORM, PCI_SYSFS, PCI_TOPOLOGY, VFIO_CORE, VFIO_PCI_DRIVER } from './tokens.js';
+
+/** A fault to inject into a running machine. */
+export type Fault =
+  | { kind: 'platform-on-fail' | 'platform-off-fail'; rootPort: string; fail?: boolean }
+  | { kind: 'platform-delay'; rootPort: string; onMs?: number; offMs?: number };
+
+const BYTES = new Set([64, 256, 4096]);
+
+/** A simulated machine driven through the user-process façade. */
+export class Machine {
+  private readonly monitor: InvariantMonitor;
+  private nextProcess = 1;
+
+  /** sysfs: `read(path)` gives text or -errno; `write(path, text)` bytes written or -errno. */
+  readonly sysfs: {
+    read(path: string): string | number;
+    write(path: string, text: string): Promise<number>;
+  };
+
+  /** Host-side actions (what an administrator runs on the host). */
+  readonly host: {
+    /** Reads `length` bytes of config space at `offset` through sysfs (pread on `config`). */
+    configRead(bdf: string, offset: number, length: number): Promise<Uint8Array | number>;
+    /** `lspci -x` (64 bytes), `-xxx` (256) or `-xxxx` (4096): the hex dump text, or -errno. */
+    lspci(bdf: string, opts?: { bytes?: 64 | 256 | 4096 }): Promise<string | number>;
+  };
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly container: DependencyContainer,
+    readonly topology: PciTopology,
+    readonly platform: PciPlatform,
+    readonly vfio: VfioCore,
+    readonly vfioPci: VfioPciDriver,
+    private readonly pciSysfs: PciSysfs,
+    checkEveryStep: boolean,
+  ) {
+    this.monitor = new InvariantMonitor(kernel, topology);
+    if (checkEveryStep) kernel.sched.onStep = () => this.monitor.check();
+    const run = <T>(what: string, fn: () => Promise<T>) => kernel.run(what, fn);
+    this.sysfs = {
+      read: (path) => (typeof path === 'string' ? pciSysfs.read(path) : -EINVAL),
+      write: (path, text) =>
+        typeof path === 'string' && typeof text === 'string'
+          ? run('sysfs:write', () => pciSysfs.write(path, text))
+          : Promise.resolve(-EINVAL),
+    };
+    const configRead = (bdf: string, offset: number, length: number) => {
+      if (
+        typeof bdf !== 'string' ||
+        !Number.isSafeInteger(offset) ||
+        !Number.isSafeInteger(length) ||
+        offset < 0 ||
+        length < 0
+      )
+        return Promise.resolve(-EINVAL);
+      return run('host:config', () =>
+        pciSysfs.readBinary(`/sys/bus/pci/devices/${bdf}/config`, offset, length),
+      );
+    };
+    this.host = {
+      configRead,
+      lspci: async (bdf, opts = {}) => {
+        const bytes = opts.bytes ?? 64;
+        if (!BYTES.has(bytes)) return -EINVAL;
+        const r = await configRead(bdf, 0, bytes);
+        return typeof r === 'number' ? r : formatLspciText(r, `${bdf.slice(5)}`);
+      },
+    };
+  }
+
+  /** The virtual clock (`now()` in ns). */
+  get clock(): Kernel['clock'] {
+    return this.kernel.clock;
+  }
+
+  /** The recorded trace events, oldest first. */
+  get trace(): TraceRecord[] {
+    return this.kernel.trace.records();
+  }
+
+  /** A new user process with its own descriptor table and address space. */
+  process(): UserProcess {
+    return new UserProcess(this.kernel, this.vfio, `proc${this.nextProcess++}`);
+  }
+
+  /** Runs pending asynchronous work and timers until nothing is left. */
+  settle(): Promise<void> {
+    return this.kernel.settle();
+  }
+
+  /** Invariant violations found so far (empty when all is well). */
+  invariants(): string[] {
+    return this.monitor.list().map((v) => v.violation);
+  }
+
+  /** Injects a fault. @returns 0, -ENODEV for an unknown target, -EINVAL for a fault the platform cannot take */
+  inject(fault: Fault): number {
+    if (!(this.platform instanceof AcpiPlatform)) return -EINVAL;
+    const res = this.platform.powerResource(fault.rootPort);
+    if (!res) return -ENODEV;
+    switch (fault.kind) {
+      case 'platform-on-fail':
+        res.failOn = fault.fail ?? true;
+        return 0;
+      case 'platform-off-fail':
+        res.failOff = fault.fail ?? true;
+        return 0;
+      case 'platform-delay':
+        if (fault.onMs !== undefined) res.onDelayMs = fault.onMs;
+        if (fault.offMs !== undefined) res.offDelayMs = fault.offMs;
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  }
+}
+
+/**
+ * Builds a machine, boots it (enumeration, driver binding) and lets it settle.
+ * @throws MachineOptionsError naming every problem of the options
+ */
+export async function createMachine(opts: MachineOptions = {}): Promise<Machine> {
+  const problems = checkMachineOptions(opts);
+  const ports = opts.rootPorts ?? [];
+  const hws = (opts.devices ?? []).map((d, i) => {
+    const hw = hardwareFor(d.config);
+    if (typeof hw === 'string') problems.push(`devices[${i}].config: ${hw}`);
+    return hw;
+  });
+  if (problems.length) throw new MachineOptionsError(problems);
+
+  const k = opts.kernel ?? new Kernel({ seed: opts.seed ?? 1, policy: opts.policy });
+  if (opts.trace ?? true) k.trace.record();
+  const platform: PciPlatform = ports.some((p) => p.d3cold || p.pr3)
+    ? new AcpiPlatform(k)
+    : new NoPlatform();
+  const topology = new PciTopology(k, platform);
+  ports.forEach((p, i) => {
+    const d3cold = p.d3cold ?? false;
+    topology.addRootPort({
+      name: p.name,
+      bdf: p.bdf ?? `0000:00:${(i + 1).toString(16).padStart(2, '0')}.0`,
+      model: (p.pmCap ?? d3cold) ? 'pcie-root-port-pm' : 'qemu-pcie-root-port',
+      d3cold,
+      pr3: p.pr3 ?? d3cold,
+      ...(p.hotplug !== undefined ? { hotplug: p.hotplug } : {}),
+    });
+  });
+  (opts.devices ?? []).forEach((d, i) => {
+    topology.addEndpoint({
+      bdf: d.bdf,
+      rootPort: d.rootPort,
+      hw: hws[i] as Exclude<(typeof hws)[number], string>,
+      currentState: PCI_D0,
+    });
+  });
+  const vfio = new VfioCore(k);
+  const mod = { ...opts.vfioPci };
+  const driver = createVfioPciDriver({
+    core: vfio,
+    disableIdleD3: mod.disable_idle_d3 ?? opts.disable_idle_d3 ?? false,
+    nointxmask: mod.nointxmask ?? opts.nointxmask ?? false,
+    enableSriov: mod.enable_sriov ?? false,
+    disableDenylist: mod.disable_denylist ?? false,
+  });
+  const sysfs = new PciSysfs(topology);
+
+  const c = container.createChildContainer();
+  c.registerInstance<Kernel>(KERNEL, k);
+  c.registerInstance<PciTopology>(PCI_TOPOLOGY, topology);
+  c.registerInstance<PciPlatform>(PCI_PLATFORM, platform);
+  c.registerInstance<PciSysfs>(PCI_SYSFS, sysfs);
+  c.registerInstance<VfioCore>(VFIO_CORE, vfio);
+  c.registerInstance<VfioPciDriver>(VFIO_PCI_DRIVER, driver);
+
+  await k.run('boot', async () => {
+    await topology.busAddDevices();
+    await topology.registerDriver(driver);
+    for (const d of opts.devices ?? []) {
+      if (d.driver === null) continue;
+      await sysfs.write(`/sys/bus/pci/devices/${d.bdf}/driver_override`, 'vfio-pci');
+      await sysfs.write('/sys/bus/pci/drivers/vfio-pci/bind', d.bdf);
+    }
+    for (const p of ports) {
+      if (!p.runtimePm) continue;
+      const port = topology.port(p.name)!;
+      await sysfs.write(
+        `/sys/bus/pci/devices/${port.bdf}/power/control`,
+        p.runtimePm === 'forbidden' ? 'on' : 'auto',
+      );
+    }
+  });
+  await k.settle();
+  return new Machine(k, c, topology, platform, vfio, driver, sysfs, opts.invariants ?? true);
+}

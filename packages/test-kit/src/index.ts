@@ -77,3 +77,5 @@ export {
 export { InvariantMonitor } from './machine/invariants.js';
 export { conformanceMachineOptions } from './conformance/machine-options.js';
 export { main } from './cli/main.js';
+export { exploreMachine, replayMachine } from './machine/explore.js';
+export type { MachineScenario } from './machine/explore.js';

@@ -48,6 +48,11 @@ export class InvariantMonitor {
     }
   }
 
+  /** How many violations have been seen. */
+  get size(): number {
+    return this.seen.size;
+  }
+
   /** Every violation seen so far, oldest first, each with when it was first seen (ns). */
   list(): { violation: string; at: number }[] {
     this.check();

@@ -6,6 +6,8 @@ import {
   Kernel,
   EINVAL,
   ENODEV,
+  FifoPolicy,
+  InvariantError,
   type DependencyContainer,
   type TraceRecord,
 } from '@vfio-ts/kernel';
@@ -61,9 +63,14 @@ export class Machine {
     readonly vfioPci: VfioPciDriver,
     private readonly pciSysfs: PciSysfs,
     checkEveryStep: boolean,
+    stopOnViolation: boolean,
   ) {
     this.monitor = new InvariantMonitor(kernel, topology);
-    if (checkEveryStep) kernel.sched.onStep = () => this.monitor.check();
+    if (checkEveryStep)
+      kernel.sched.onStep = () => {
+        this.monitor.check();
+        if (stopOnViolation && this.monitor.size) throw new InvariantError(this.invariants());
+      };
     const run = <T>(what: string, fn: () => Promise<T>) => kernel.run(what, fn);
     this.sysfs = {
       read: (path) => (typeof path === 'string' ? pciSysfs.read(path) : -EINVAL),
@@ -158,6 +165,9 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
   if (problems.length) throw new MachineOptionsError(problems);
 
   const k = opts.kernel ?? new Kernel({ seed: opts.seed ?? 1, policy: opts.policy });
+  // Boot is not what a machine is built to test: it runs in FIFO order, then the policy applies.
+  const policy = k.sched.policy;
+  k.sched.policy = new FifoPolicy();
   if (opts.trace ?? true) k.trace.record();
   const platform: PciPlatform = ports.some((p) => p.d3cold || p.pr3)
     ? new AcpiPlatform(k)
@@ -219,5 +229,16 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
     }
   });
   await k.settle();
-  return new Machine(k, c, topology, platform, vfio, driver, sysfs, opts.invariants ?? true);
+  k.sched.policy = policy;
+  return new Machine(
+    k,
+    c,
+    topology,
+    platform,
+    vfio,
+    driver,
+    sysfs,
+    opts.invariants ?? true,
+    opts.stopOnViolation ?? false,
+  );
 }

@@ -55,6 +55,8 @@ export interface MachineOptions {
   nointxmask?: boolean;
   /** Check the invariants after every scheduler step and record violations. @default true */
   invariants?: boolean;
+  /** Stop the run (the façade call rejects) at the first violation: for exploration. @default false */
+  stopOnViolation?: boolean;
   /** Record trace events in a ring buffer (`m.trace`). @default true */
   trace?: boolean;
 }

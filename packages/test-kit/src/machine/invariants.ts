@@ -1,8 +1,12 @@
 // The machine's invariants, checked after every scheduler step when enabled: what the kernel
 // layers register (saved-state leaks, …), defects (usage-count underflow, lock-order cycles,
-// sleeping in atomic context), and any hardware access while a function is powered off.
+// sleeping in atomic context), any hardware access while a function is powered off (not once
+// it was pulled out), wake-up notifications lost or duplicated, and a task left waiting on a
+// suspended device once nothing else can run.
 import type { Kernel } from '@vfio-ts/kernel';
-import type { PciTopology } from '@vfio-ts/pci-core';
+import type { PciDev, PciFunctionHw, PciTopology } from '@vfio-ts/pci-core';
+import type { VfioPciCoreDevice } from '@vfio-ts/vfio-pci';
+import { WakeWatch } from './wake-watch.js';
 
 const DEFECTS: Record<string, string> = {
   'rpm-usage-underflow': 'runtime PM usage count underflow',
@@ -15,11 +19,25 @@ export class InvariantMonitor {
   private readonly seen = new Map<string, number>();
   private defectsRead = 0;
   private readonly hwRead = new WeakMap<object, number>();
+  private readonly forgotten = new WeakSet<PciFunctionHw>();
+  private readonly wake: WakeWatch;
 
+  /**
+   * @param vfioDevices the functions bound to vfio-pci, for the wake-up notification check
+   */
   constructor(
     private readonly kernel: Kernel,
     private readonly topology: PciTopology,
-  ) {}
+    vfioDevices: () => Iterable<[PciDev, VfioPciCoreDevice]> = () => [],
+  ) {
+    this.wake = new WakeWatch(vfioDevices);
+  }
+
+  /** From now on, accesses to this hardware are not defects (it was pulled out). */
+  forgetHardware(hw: PciFunctionHw): void {
+    this.check();
+    this.forgotten.add(hw);
+  }
 
   /** Looks for new violations now. */
   check(): void {
@@ -36,7 +54,10 @@ export class InvariantMonitor {
       if (what) add(`${what}: ${x.message}`);
     }
     for (const v of this.kernel.violations()) add(v);
+    this.wake.check(add);
+    this.waiters(add);
     for (const dev of this.topology.devices()) {
+      if (this.forgotten.has(dev.hw)) continue;
       const all = dev.hw.violations;
       const from = this.hwRead.get(dev.hw) ?? 0;
       if (from === all.length) continue;
@@ -45,6 +66,23 @@ export class InvariantMonitor {
         add(
           `hardware access while powered off: ${dev.bdf} ${a.kind} at 0x${a.offset.toString(16)}`,
         );
+    }
+  }
+
+  // Nothing can run and no timer is armed, yet a task waits on a suspended device: nobody
+  // will ever resume it for that task.
+  private waiters(add: (v: string) => void): void {
+    const s = this.kernel.sched;
+    if (s.runnableCount || s.pendingTimers) return;
+    const blocked = s.blockedTasks();
+    if (!blocked.length) return;
+    for (const dev of this.topology.devices()) {
+      if (dev.power.runtimeStatus !== 'suspended') continue;
+      for (const b of blocked)
+        if (b.waitingFor.includes(dev.name))
+          add(
+            `device left suspended with users waiting: ${dev.bdf} (${b.task} waits for ${b.waitingFor})`,
+          );
     }
   }
 

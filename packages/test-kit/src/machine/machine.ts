@@ -5,10 +5,10 @@ import {
   KERNEL,
   Kernel,
   EINVAL,
-  ENODEV,
   FifoPolicy,
   InvariantError,
   type DependencyContainer,
+  type Task,
   type TraceRecord,
 } from '@vfio-ts/kernel';
 import {
@@ -23,15 +23,16 @@ import {
 import { VfioCore } from '@vfio-ts/vfio-core';
 import { createVfioPciDriver, type VfioPciDriver } from '@vfio-ts/vfio-pci';
 import { UserProcess } from '../process/user-process.js';
+import { injectFault, type Fault } from './faults.js';
 import { hardwareFor } from './hardware.js';
 import { InvariantMonitor } from './invariants.js';
 import { checkMachineOptions, MachineOptionsError, type MachineOptions } from './options.js';
 import { PCI_PLATFORM, PCI_SYSFS, PCI_TOPOLOGY, VFIO_CORE, VFIO_PCI_DRIVER } from './tokens.js';
 
-/** A fault to inject into a running machine. */
-export type Fault =
-  | { kind: 'platform-on-fail' | 'platform-off-fail'; rootPort: string; fail?: boolean }
-  | { kind: 'platform-delay'; rootPort: string; onMs?: number; offMs?: number };
+export type { Fault } from './faults.js';
+
+// The period of vfio_unregister_group_dev()'s request to let go of a device being removed.
+const REMOVAL_POLL_NS = 10_000_000;
 
 const BYTES = new Set([64, 256, 4096]);
 
@@ -39,6 +40,7 @@ const BYTES = new Set([64, 256, 4096]);
 export class Machine {
   private readonly monitor: InvariantMonitor;
   private nextProcess = 1;
+  private readonly removals = new Map<Task, () => boolean>();
 
   /** sysfs: `read(path)` gives text or -errno; `write(path, text)` bytes written or -errno. */
   readonly sysfs: {
@@ -65,7 +67,7 @@ export class Machine {
     checkEveryStep: boolean,
     stopOnViolation: boolean,
   ) {
-    this.monitor = new InvariantMonitor(kernel, topology);
+    this.monitor = new InvariantMonitor(kernel, topology, () => vfioPci.devices);
     if (checkEveryStep)
       kernel.sched.onStep = () => {
         this.monitor.check();
@@ -118,9 +120,20 @@ export class Machine {
     return new UserProcess(this.kernel, this.vfio, `proc${this.nextProcess++}`);
   }
 
-  /** Runs pending asynchronous work and timers until nothing is left. */
-  settle(): Promise<void> {
-    return this.kernel.settle();
+  /**
+   * Runs pending asynchronous work and timers until nothing is left. A removal waiting for the
+   * user to close the device (vfio_unregister_group_dev) waits forever, as in Linux: it is left
+   * waiting, and settle() returns once everything else is done.
+   */
+  async settle(): Promise<void> {
+    const s = this.kernel.sched;
+    for (;;) {
+      for (const [t] of this.removals) if (t.state === 'done') this.removals.delete(t);
+      if (!this.removals.size) return this.kernel.settle();
+      await s.runFor(REMOVAL_POLL_NS);
+      const waiting = [...this.removals.values()].every((w) => w());
+      if (waiting && !s.runnableCount && s.pendingTimers <= this.removals.size) return;
+    }
   }
 
   /** Invariant violations found so far (empty when all is well). */
@@ -128,25 +141,25 @@ export class Machine {
     return this.monitor.list().map((v) => v.violation);
   }
 
-  /** Injects a fault. @returns 0, -ENODEV for an unknown target, -EINVAL for a fault the platform cannot take */
+  /**
+   * Injects a fault (see {@link Fault}). Never throws.
+   * @returns 0, -ENODEV for an unknown target, -EINVAL for a malformed fault or one the platform cannot take
+   */
   inject(fault: Fault): number {
-    if (!(this.platform instanceof AcpiPlatform)) return -EINVAL;
-    const res = this.platform.powerResource(fault.rootPort);
-    if (!res) return -ENODEV;
-    switch (fault.kind) {
-      case 'platform-on-fail':
-        res.failOn = fault.fail ?? true;
-        return 0;
-      case 'platform-off-fail':
-        res.failOff = fault.fail ?? true;
-        return 0;
-      case 'platform-delay':
-        if (fault.onMs !== undefined) res.onDelayMs = fault.onMs;
-        if (fault.offMs !== undefined) res.offDelayMs = fault.offMs;
-        return 0;
-      default:
-        return -EINVAL;
-    }
+    return injectFault(
+      {
+        kernel: this.kernel,
+        topology: this.topology,
+        platform: this.platform,
+        forgetHardware: (dev) => this.monitor.forgetHardware(dev.hw),
+        removals: this.removals,
+        waitsForUser: (dev) => {
+          const v = this.vfioPci.devices.get(dev)?.vdev;
+          return !!v && !v.registered && v.files > 0;
+        },
+      },
+      fault,
+    );
   }
 }
 

@@ -17,6 +17,7 @@ import {
   pciUpdateCurrentState,
   platformPciGetPowerState,
   platformPciPowerManageable,
+  AcpiPowerResource,
 } from '@vfio-ts/pci-core';
 import { machine, synthHw, TestDriver } from './pci-machine.js';
 
@@ -50,7 +51,8 @@ describe('B.4.2 platform power-manageability', () => {
     expect(platformPciPowerManageable(m.rp)).toBe(false);
     expect(platformPciGetPowerState(m.rp)).toBe(PCI_UNKNOWN);
     expect(m.acpi!.companion('0000:01:00.0')).toBe(m.acpi!.companion(m.ep));
-    expect(m.acpi!.powerResource('0000:00:04.0')).toBeDefined();
+    expect(m.acpi!.powerResource('0000:00:04.0')).toBe(m.acpi!.powerResource(m.rp));
+    expect(m.acpi!.powerResource(m.rp)).toBeInstanceOf(AcpiPowerResource);
     expect(m.acpi!.powerResource('0000:00:05.0')).toBeUndefined();
     const n = await machine();
     expect(platformPciPowerManageable(n.ep)).toBe(false);

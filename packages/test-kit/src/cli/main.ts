@@ -1,6 +1,7 @@
 // The `vfio-ts` command line.
 import { Command } from 'commander';
 import { conform } from './conform.js';
+import { demo } from './demo.js';
 
 /** Runs the command line with `argv` (as process.argv); @returns the exit code */
 export async function main(
@@ -19,6 +20,15 @@ export async function main(
     .option('-m, --mismatches <n>', 'how many mismatches to print in full', '5')
     .action(async (files: string[], o: { mismatches: string }) => {
       code = await conform(files, out, Math.max(0, parseInt(o.mismatches, 10) || 0));
+    });
+  program
+    .command('demo')
+    .description(
+      'a short VM-like run: low-power entry, a host wake, re-arm; timeline, energy, trace',
+    )
+    .option('-o, --out <dir>', 'where to write trace.json and timeline.svg', 'out')
+    .action(async (o: { out: string }) => {
+      code = await demo(o.out, out);
     });
   try {
     await program.parseAsync(argv);

@@ -11,6 +11,8 @@ import {
   pmRuntimeResumeAndGet,
 } from '@vfio-ts/runtime-pm';
 import {
+  pciIntx,
+  pciIntxMaskSupported,
   PCI_CAP_ID_MSIX,
   PCI_COMMAND,
   PCI_COMMAND_INTX_DISABLE,
@@ -59,7 +61,7 @@ import {
   toVfioPciCoreDevice,
   type VfioPciCoreDevice,
 } from './internal.js';
-import { pciIntx, pciIntxMaskSupported, vfioPciIrqTeardown } from './intrs.js';
+import { vfioPciIrqTeardown } from './intrs.js';
 import { vfioPciCoreMmap } from './mmap.js';
 import { vfioPciRuntimePmExit, vfioPciSetPowerState } from './pm.js';
 import { vfioPciRw } from './rdwr.js';
@@ -113,7 +115,7 @@ export async function vfioPciCoreEnable(vdev: VfioPciCoreDevice): Promise<number
       vdev.kernel.printk('info', `vfio-pci ${pdev.bdf}: Masking broken INTx support`);
       vdev.nointx = true;
       pciIntx(pdev, false);
-    } else vdev.pci23 = pciIntxMaskSupported(pdev);
+    } else vdev.pci23 = await pciIntxMaskSupported(pdev);
   }
   const cmd = { value: 0 };
   pciReadConfigWord(pdev, PCI_COMMAND, cmd);

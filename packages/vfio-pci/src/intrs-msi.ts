@@ -2,6 +2,7 @@
 // trigger, one eventfd per vector, disabled with count 0; and the vector counts per index.
 import { EINVAL } from '@vfio-ts/kernel';
 import {
+  pciIntx,
   PCI_CAP_ID_MSI,
   PCI_CAP_ID_MSIX,
   PCI_INTERRUPT_PIN,
@@ -25,7 +26,7 @@ import {
   type VfioIrqSetArgs,
   type VfioPciCoreDevice,
 } from './internal.js';
-import { configWord, dataType, newIrqCtx, pciIntx } from './intrs.js';
+import { configWord, dataType, newIrqCtx } from './intrs.js';
 import { vfioPciMemoryLockAndEnable, vfioPciMemoryUnlockAndRestore } from './mmap.js';
 
 /** Mirrors vfio_pci_get_irq_count(): vectors an index offers. */

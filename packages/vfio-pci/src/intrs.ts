@@ -3,13 +3,11 @@
 // dispatch (D.15.6). MSI and MSI-X are in intrs-msi.ts.
 import { EINVAL, ENOTTY, type EventfdCtx } from '@vfio-ts/kernel';
 import {
-  PCI_COMMAND,
-  PCI_COMMAND_INTX_DISABLE,
-  PCI_STATUS_INTERRUPT,
+  pciCheckAndMaskIntx,
+  pciCheckAndUnmaskIntx,
+  pciIntx,
   pciIsPcie,
-  pciReadConfigDword,
   pciReadConfigWord,
-  pciWriteConfigWord,
   type PciDev,
 } from '@vfio-ts/pci-core';
 import { VFIO } from '@vfio-ts/vfio-core';
@@ -38,36 +36,6 @@ export function configWord(pdev: PciDev, where: number): number {
   const v = { value: 0 };
   pciReadConfigWord(pdev, where, v);
   return v.value;
-}
-
-/** Mirrors pci_intx(): set (enable = false) or clear DisINTx if it changes. */
-export function pciIntx(pdev: PciDev, enable: boolean): void {
-  const old = configWord(pdev, PCI_COMMAND);
-  const cmd = enable ? old & ~PCI_COMMAND_INTX_DISABLE : old | PCI_COMMAND_INTX_DISABLE;
-  if (cmd !== old) pciWriteConfigWord(pdev, PCI_COMMAND, cmd);
-}
-
-// Mirrors pci_check_and_set_intx_mask(): act only when Status.INTERRUPT is (mask) / is not
-// (unmask) pending. @returns whether DisINTx was changed
-function pciCheckAndSetIntxMask(pdev: PciDev, mask: boolean): boolean {
-  const v = { value: 0 };
-  pciReadConfigDword(pdev, PCI_COMMAND, v);
-  const cmd = v.value & 0xffff;
-  const pending = ((v.value >>> 16) & PCI_STATUS_INTERRUPT) !== 0;
-  if (mask !== pending) return false;
-  const disabled = (cmd & PCI_COMMAND_INTX_DISABLE) !== 0;
-  if (disabled === mask) return false;
-  pciWriteConfigWord(pdev, PCI_COMMAND, cmd ^ PCI_COMMAND_INTX_DISABLE);
-  return true;
-}
-
-/** Mirrors pci_intx_mask_supported(): DisINTx toggles and sticks. */
-export function pciIntxMaskSupported(pdev: PciDev): boolean {
-  const orig = configWord(pdev, PCI_COMMAND);
-  pciWriteConfigWord(pdev, PCI_COMMAND, orig ^ PCI_COMMAND_INTX_DISABLE);
-  const now = configWord(pdev, PCI_COMMAND);
-  pciWriteConfigWord(pdev, PCI_COMMAND, orig);
-  return ((orig ^ now) & PCI_COMMAND_INTX_DISABLE) !== 0;
 }
 
 // Interrupts arriving while irqlock is held are delivered at unlock (spin_unlock_irqrestore).
@@ -100,7 +68,7 @@ function vfioIntxHandler(vdev: VfioPciCoreDevice): void {
     vdev.irqLineDisabled = true;
     ctx.masked = true;
     handled = true;
-  } else if (!ctx.masked && pciCheckAndSetIntxMask(vdev.pdev, true)) {
+  } else if (!ctx.masked && pciCheckAndMaskIntx(vdev.pdev)) {
     ctx.masked = true;
     handled = true;
   }
@@ -147,7 +115,7 @@ export function vfioPciIntxUnmaskHandler(vdev: VfioPciCoreDevice): number {
     if (vdev.pci23) pciIntx(vdev.pdev, true);
   } else if (ctx!.masked && !vdev.virqDisabled) {
     if (vdev.pci23) {
-      if (!pciCheckAndSetIntxMask(vdev.pdev, false)) ret = 1;
+      if (!pciCheckAndUnmaskIntx(vdev.pdev)) ret = 1;
     } else {
       vdev.irqLineDisabled = false;
       pendingIrq.add(vdev);

@@ -9,8 +9,8 @@ export interface BuiltIoctl {
   out: (buf: Uint8Array) => Record<string, unknown>;
 }
 
-/** Resolves a symbolic descriptor (a handle or a special value) to a number. */
-export type FdResolver = (v: unknown) => number | string;
+/** Resolves a symbolic descriptor (a handle or a special value) to a number; throws when it cannot. */
+export type FdResolver = (v: unknown) => number;
 
 const u32 = (b: Uint8Array, off: number) =>
   new DataView(b.buffer, b.byteOffset).getUint32(off, true);
@@ -72,9 +72,7 @@ export function buildIoctl(args: Record<string, unknown>, fd: FdResolver): Built
       setU32(b, 12, num(args['start'], 'start'));
       setU32(b, 16, num(args['count'], 'count'));
       data.forEach((h, i) => {
-        const v = fd(h);
-        if (typeof v === 'string') throw new Error(v);
-        new DataView(b.buffer).setInt32(20 + 4 * i, v, true);
+        new DataView(b.buffer).setInt32(20 + 4 * i, fd(h), true);
       });
       return { cmd, buf: b, out: none };
     }
@@ -107,9 +105,7 @@ export function buildIoctl(args: Record<string, unknown>, fd: FdResolver): Built
       const b = buffer(argsz, 8 + (payload ? 8 : 0));
       setU32(b, 4, num(args['flags'], 'flags'));
       if (payload) {
-        const w = fd(payload['wakeup_eventfd']);
-        if (typeof w === 'string') throw new Error(w);
-        new DataView(b.buffer).setInt32(8, w, true);
+        new DataView(b.buffer).setInt32(8, fd(payload['wakeup_eventfd']), true);
         setU32(b, 12, num(payload['reserved'] ?? 0, 'reserved'));
       }
       return { cmd, buf: b, out: none };

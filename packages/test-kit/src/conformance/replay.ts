@@ -149,7 +149,6 @@ class Replayer {
 
   private async execute(st: Step): Promise<StepActual> {
     const a = st.args ?? {};
-    const argsWith = (k: string) => a[k];
     switch (st.call) {
       case 'settle':
         await this.m.settle();
@@ -157,31 +156,27 @@ class Replayer {
       case 'observe':
         return { ret: 0 };
       case 'open': {
-        const fd = await this.p.openDevice(String(argsWith('bdf')));
-        if (fd >= 0) this.handles.set(String(argsWith('handle')), fd);
+        const fd = await this.p.openDevice(String(a['bdf']));
+        if (fd >= 0) this.handles.set(String(a['handle']), fd);
         return { ret: fd >= 0 ? 0 : fd };
       }
       case 'close': {
-        const ret = await this.p.close(this.fd(argsWith('fd')));
-        this.handles.delete(String(argsWith('fd')));
+        const ret = await this.p.close(this.fd(a['fd']));
+        this.handles.delete(String(a['fd']));
         return { ret };
       }
       case 'eventfd': {
-        const flags = (argsWith('flags') as string[] | undefined) ?? [];
-        const fd = await this.p.eventfd(Number(argsWith('initval') ?? 0), {
+        const flags = (a['flags'] as string[] | undefined) ?? [];
+        const fd = await this.p.eventfd(Number(a['initval'] ?? 0), {
           nonblock: flags.includes('EFD_NONBLOCK'),
           semaphore: flags.includes('EFD_SEMAPHORE'),
         });
-        if (fd >= 0) this.handles.set(String(argsWith('handle')), fd);
+        if (fd >= 0) this.handles.set(String(a['handle']), fd);
         return { ret: fd >= 0 ? 0 : fd };
       }
       case 'eventfdRead': {
         const buf = new Uint8Array(8);
-        const ret = await this.p.read(
-          this.fd(argsWith('fd')),
-          buf,
-          Number(argsWith('length') ?? 8),
-        );
+        const ret = await this.p.read(this.fd(a['fd']), buf, Number(a['length'] ?? 8));
         return ret === 8
           ? { ret, counter: Number(new DataView(buf.buffer).getBigUint64(0, true)) }
           : { ret };
@@ -190,41 +185,40 @@ class Replayer {
         return this.ioctl(a);
       case 'pread':
       case 'pwrite': {
-        const region = REGIONS[String(argsWith('region'))];
-        if (region === undefined) throw new Error(`unknown region ${String(argsWith('region'))}`);
-        const len = Number(argsWith('length'));
-        const off = VFIO.regionOffset(region) + Number(argsWith('offset'));
+        const region = REGIONS[String(a['region'])];
+        if (region === undefined) throw new Error(`unknown region ${String(a['region'])}`);
+        const len = Number(a['length']);
+        const off = VFIO.regionOffset(region) + Number(a['offset']);
         if (st.call === 'pwrite') {
-          const data = fromHex(String(argsWith('data')));
-          return { ret: await this.p.pwrite(this.fd(argsWith('fd')), data, len, off) };
+          const data = fromHex(String(a['data']));
+          return { ret: await this.p.pwrite(this.fd(a['fd']), data, len, off) };
         }
         const buf = new Uint8Array(len);
-        const ret = await this.p.pread(this.fd(argsWith('fd')), buf, len, off);
+        const ret = await this.p.pread(this.fd(a['fd']), buf, len, off);
         return ret >= 0 ? { ret, value: hex(buf.subarray(0, ret)) } : { ret };
       }
       case 'mmap': {
-        const region = REGIONS[String(argsWith('region'))];
-        if (region === undefined) throw new Error(`unknown region ${String(argsWith('region'))}`);
+        const region = REGIONS[String(a['region'])];
+        if (region === undefined) throw new Error(`unknown region ${String(a['region'])}`);
         const map = await this.p.mmap(
-          this.fd(argsWith('fd')),
-          VFIO.regionOffset(region) + Number(argsWith('offset')),
-          Number(argsWith('length')),
+          this.fd(a['fd']),
+          VFIO.regionOffset(region) + Number(a['offset']),
+          Number(a['length']),
         );
         if (typeof map === 'number') return { ret: map };
-        this.maps.set(String(argsWith('handle')), map);
+        this.maps.set(String(a['handle']), map);
         return { ret: 0 };
       }
       case 'munmap':
       case 'load32': {
-        const map = this.maps.get(String(argsWith('map')));
-        if (!map)
-          throw new Error(`mapping ${String(argsWith('map'))} was never created (or is unmapped)`);
+        const map = this.maps.get(String(a['map']));
+        if (!map) throw new Error(`mapping ${String(a['map'])} was never created (or is unmapped)`);
         if (st.call === 'munmap') {
-          this.maps.delete(String(argsWith('map')));
+          this.maps.delete(String(a['map']));
           return { ret: await this.p.munmap(map) };
         }
         try {
-          const v = await map.readU32(Number(argsWith('offset')));
+          const v = await map.readU32(Number(a['offset']));
           const b = new Uint8Array(4);
           new DataView(b.buffer).setUint32(0, v, true);
           return { ret: 0, sigbus: false, value: hex(b) };
@@ -234,21 +228,14 @@ class Replayer {
         }
       }
       case 'sysfsRead': {
-        if (argsWith('path') !== 'config')
-          throw new Error(`sysfsRead of ${String(argsWith('path'))} is not supported`);
-        const r = await this.m.host.configRead(
-          this.dev,
-          Number(argsWith('offset')),
-          Number(argsWith('length')),
-        );
+        if (a['path'] !== 'config')
+          throw new Error(`sysfsRead of ${String(a['path'])} is not supported`);
+        const r = await this.m.host.configRead(this.dev, Number(a['offset']), Number(a['length']));
         return typeof r === 'number' ? { ret: r } : { ret: r.length, value: hex(r) };
       }
       case 'sysfsWrite':
         return {
-          ret: await this.m.sysfs.write(
-            this.path(String(argsWith('path'))),
-            String(argsWith('text')),
-          ),
+          ret: await this.m.sysfs.write(this.path(String(a['path'])), String(a['text'])),
         };
       default:
         throw new Error(`unknown call "${st.call}"`);
@@ -270,12 +257,7 @@ class Replayer {
       special.set(w, devnull);
     }
     try {
-      const built = buildIoctl(a, (v) => {
-        if (special.has(v)) return special.get(v)!;
-        if (typeof v === 'number') return v;
-        const fd = this.handles.get(String(v));
-        return fd ?? `handle ${String(v)} was never created (or is closed)`;
-      });
+      const built = buildIoctl(a, (v) => special.get(v) ?? this.fd(v));
       const ret = await this.p.ioctl(this.fd(a['fd']), built.cmd, built.buf);
       return { ret, out: ret >= 0 && built.buf ? built.out(built.buf) : {} };
     } finally {

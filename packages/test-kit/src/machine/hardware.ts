@@ -27,7 +27,7 @@ export function hardwareFor(config: string | Uint8Array): PciFunctionHw | string
   }
   const text = data.toString('latin1');
   const r =
-    /^[\s\S]*?[0-9a-f]{2,3}: [0-9a-f]{2}( [0-9a-f]{2})/im.test(text) && !data.includes(0)
+    /[0-9a-f]{2,3}: [0-9a-f]{2} [0-9a-f]{2}/i.test(text) && !data.includes(0)
       ? functionHwFromLspci(text)
       : functionHwFromBinary(new Uint8Array(data));
   return r.ok ? r.value : `${config}: ${r.error}`;

@@ -32,7 +32,7 @@ describe('conformance with the real kernel', () => {
       const step = data.scenarios
         .flatMap((s: { steps: { id: string }[] }) => s.steps)
         .find((s: { id: string }) => s.id === id);
-      expect(step).toBeDefined();
+      expect(step?.id).toBe(id);
       change(step.expect);
       const r = await replayConformance(data);
       expect(r.steps.filter((s) => !s.pass).map((s) => s.id)).toEqual([id]);

@@ -102,10 +102,12 @@ describe('surprise removal of a function without a driver', () => {
         { bdf: '0000:01:00.1', rootPort: 'rp0', config: 'e1000e' },
       ],
     });
+    const sibling = m.topology.lookup('0000:01:00.1');
     expect(m.inject({ kind: 'surprise-removal', bdf: BDF })).toBe(0);
     await m.settle();
     expect(m.topology.lookup(BDF)).toBeUndefined();
-    expect(m.topology.lookup('0000:01:00.1')).toBeDefined();
+    expect(m.topology.lookup('0000:01:00.1')).toBe(sibling);
+    expect(sibling?.registered).toBe(true);
     const p = m.process();
     expect(await p.openDevice('0000:01:00.1')).toBe(0);
     expect(m.invariants()).toEqual([]);

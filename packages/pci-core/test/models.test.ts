@@ -111,7 +111,7 @@ describe('nvidia-h100 (fixtures/nvidia-h100-10de-2330.config)', () => {
       });
     expect(hw.bars.map((b) => [b.index, b.kind, b.prefetchable, b.size, b.contents])).toEqual([
       [0, 'mem64', true, 16 << 20, 'registers'],
-      [2, 'mem64', true, 64 << 20, 'memory'],
+      [2, 'mem64', true, 1 << 30, 'memory'],
       [4, 'mem64', true, 32 << 20, 'memory'],
     ]);
     hw.configWrite(0x18, 4, 0xffffffff);

@@ -24,14 +24,14 @@ function image(): LoadResult<Uint8Array> {
   return loaded(Uint8Array.from(cached));
 }
 
-/** Video memory BAR size used by the model; the real BAR2 is 128 GiB. */
-export const H100_VRAM_BAR_SIZE = 64 * 1024 * 1024;
+/** Video memory BAR size used by the model (sparse, so free until written); the real BAR2 is 128 GiB. */
+export const H100_VRAM_BAR_SIZE = 1024 * 1024 * 1024;
 
 /**
  * H100 as a guest sees it through vfio-pci: PM 0x40 (PMC 0x0013, PMCSR 0x0008: NoSoftRst+,
  * PME_Support virtualised to 0) → MSI 0x48 → PCIe 0x60 → MSI-X 0xb0; extended chain from
  * 0x100 with ID-0 placeholders. BARs as the dump's flag bits say: BAR0 16 MiB, BAR2 video
- * memory (64 MiB here), BAR4 32 MiB, all 64-bit prefetchable.
+ * memory (1 GiB here), BAR4 32 MiB, all 64-bit prefetchable.
  */
 export const nvidiaH100Model: PciFunctionModel = {
   name: 'nvidia-h100',

@@ -12,6 +12,7 @@ const DEFECTS: Record<string, string> = {
   'rpm-usage-underflow': 'runtime PM usage count underflow',
   lockdep: 'lock-order cycle',
   'sleep-in-atomic': 'sleeping in atomic context',
+  'video-memory-lost': 'video memory lost',
 };
 
 /** Collects violations; each is kept once, with the virtual time it was first seen. */

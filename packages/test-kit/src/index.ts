@@ -61,6 +61,8 @@ export type {
 export { createMachine, Machine } from './machine/machine.js';
 export type { Fault } from './machine/machine.js';
 export { checkMachineOptions, MachineOptionsError } from './machine/options.js';
+export { DEFAULT_VARIANTS } from './machine/variants.js';
+export type { VariantSpec } from './machine/variants.js';
 export type {
   MachineOptions,
   RootPortSpec,

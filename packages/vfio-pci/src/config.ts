@@ -39,6 +39,7 @@ import {
   pciUserWriteConfigDword,
   pciUserWriteConfigWord,
 } from '@vfio-ts/pci-core';
+import { vfioApplyConfigQuirks, vfioInitConfigQuirks } from './config-quirks.js';
 import {
   PCI_CAP_LENGTH,
   PCI_EXT_CAP_LENGTH,
@@ -242,6 +243,7 @@ async function vfioConfigDoRw(
   if (val < 0) return val;
   const out = new Uint8Array(width);
   for (let i = 0; i < width; i++) out[i] = (val >>> (8 * i)) & 0xff;
+  if (vdev.quirkMask) vfioApplyConfigQuirks(vdev, out, pos);
   const ret = copyToUser(buf, done, out);
   return ret < 0 ? ret : width;
 }
@@ -403,6 +405,7 @@ export function vfioConfigInit(vdev: VfioPciCoreDevice): number {
   if (vdev.nointx) vdev.vconfig[PCI_INTERRUPT_PIN] = 0;
   const extended = vfioCapInit(vdev);
   if (extended) vfioEcapInit(vdev);
+  vfioInitConfigQuirks(vdev, size);
   vdev.bardirty = true;
   return 0;
 }
@@ -413,4 +416,6 @@ export function vfioConfigFree(vdev: VfioPciCoreDevice): void {
   vdev.pciConfigMap = null;
   vdev.capStart = null;
   vdev.msiCapLen = 0;
+  vdev.quirkMask = null;
+  vdev.quirkValue = null;
 }

@@ -53,7 +53,7 @@ import {
 } from '@vfio-ts/vfio-core';
 import { vfioConfigFree, vfioConfigInit } from './config.js';
 import { vfioPciCoreIoctl } from './core-ioctl.js';
-import { vfioPciCoreIoctlFeature } from './feature.js';
+import { vfioPciDeviceFeature } from './feature.js';
 import {
   pciResourceIsMem,
   pciResourceLen,
@@ -278,7 +278,7 @@ export const vfioPciOps: VfioDeviceOps = Object.freeze({
   request: vfioPciCoreRequest,
   match: vfioPciCoreMatch,
   deviceFeature: (core: VfioDevice, flags: number, data: Uint8Array, datasz: number) =>
-    vfioPciCoreIoctlFeature(toVfioPciCoreDevice(core), flags, data, datasz),
+    vfioPciDeviceFeature(toVfioPciCoreDevice(core), flags, data, datasz),
 });
 
 // Mirrors vfio_pci_probe_power_state(): NoSoftRst− devices lose their config in D3hot.

@@ -1,13 +1,15 @@
 // The default vfio-pci driver (drivers/vfio/pci/vfio_pci.c): a PCI driver with no static ids
-// (bound through driver_override or new_id), its module options, probe and remove.
+// (bound through driver_override or new_id), its module options, probe and remove; and the
+// same driver run with a variant's hooks, named and matched as the variant says.
 import { EINVAL } from '@vfio-ts/kernel';
 import { devSetDrvdata } from '@vfio-ts/runtime-pm';
 import type { PciDev, PciDeviceId, PciDriver } from '@vfio-ts/pci-core';
 import { VfioDevice, type VfioCore } from '@vfio-ts/vfio-core';
 import { vfioPciCoreRegisterDevice, vfioPciCoreUnregisterDevice, vfioPciOps } from './core.js';
 import { VFIO_PCI_DEFAULT_OPTIONS, VfioPciCoreDevice, type VfioPciOptions } from './internal.js';
-import { vfioPciCorePmOps } from './pm.js';
+import { vfioPciCorePmOps, vfioPciVariantPmOps } from './pm.js';
 import { vfioPciSriovConfigure } from './sriov.js';
+import type { VfioPciVariant } from './variant.js';
 
 /** Intel QuickAssist functions vfio-pci refuses unless `disable_denylist` (vfio_pci_dev_in_denylist). */
 export const VFIO_PCI_DENYLIST: readonly PciDeviceId[] = Object.freeze(
@@ -26,6 +28,8 @@ export interface VfioPciDriver extends PciDriver {
   readonly options: Readonly<VfioPciOptions>;
   /** Bound functions and their vfio-pci devices. */
   readonly devices: ReadonlyMap<PciDev, VfioPciCoreDevice>;
+  /** The variant whose hooks the devices run with; null for plain vfio-pci. */
+  readonly variant: VfioPciVariant | null;
 }
 
 /** How to create the driver: its vfio core, module options, the `ids=` parameter. */
@@ -34,10 +38,16 @@ export interface VfioPciDriverInit extends Partial<VfioPciOptions> {
   readonly core: VfioCore;
   /** Static ids (the `ids=` module parameter). @default none: bind with driver_override */
   readonly ids?: readonly PciDeviceId[];
+  /**
+   * Drive the functions with this variant's hooks: the driver takes the variant's name and id
+   * table (`ids` is ignored) and wraps the runtime PM callbacks.
+   */
+  readonly variant?: VfioPciVariant;
 }
 
 /**
- * Creates the `vfio-pci` PCI driver (vfio_pci_driver) with `vfio_pci_core_pm_ops`.
+ * Creates the `vfio-pci` PCI driver (vfio_pci_driver) with `vfio_pci_core_pm_ops`, or with
+ * `variant`, the variant's driver.
  * @param init the vfio core and module options (D.2), read once here as at module load
  */
 export function createVfioPciDriver(init: VfioPciDriverInit): VfioPciDriver {
@@ -49,24 +59,31 @@ export function createVfioPciDriver(init: VfioPciDriverInit): VfioPciDriver {
   };
   const devices = new Map<PciDev, VfioPciCoreDevice>();
   const core = init.core;
+  const variant = init.variant ?? null;
+  const ops = variant ? Object.freeze({ ...vfioPciOps, name: variant.name }) : vfioPciOps;
   return {
-    name: 'vfio-pci',
-    idTable: init.ids ?? [],
-    pm: vfioPciCorePmOps,
+    name: variant?.name ?? 'vfio-pci',
+    idTable: variant?.idTable ?? init.ids ?? [],
+    pm: variant ? vfioPciVariantPmOps : vfioPciCorePmOps,
     options,
     devices,
-    // Mirrors vfio_pci_probe() (D.3.1).
+    variant,
+    // Mirrors vfio_pci_probe() (D.3.1); a variant's init runs before registration.
     async probe(pdev: PciDev): Promise<number> {
       if (vfioPciIsDenylisted(pdev, options)) return -EINVAL;
       const vdev = new VfioPciCoreDevice(
         pdev,
-        new VfioDevice(pdev.kernel, pdev, vfioPciOps),
+        new VfioDevice(pdev.kernel, pdev, ops),
         options,
+        variant,
       );
+      let ret = variant?.init?.(vdev) ?? 0;
+      if (ret) return ret;
       devSetDrvdata(pdev, vdev);
-      const ret = await vfioPciCoreRegisterDevice(vdev, core);
+      ret = await vfioPciCoreRegisterDevice(vdev, core);
       if (ret) {
         devSetDrvdata(pdev, undefined);
+        variant?.release?.(vdev);
         return ret;
       }
       devices.set(pdev, vdev);
@@ -81,6 +98,7 @@ export function createVfioPciDriver(init: VfioPciDriverInit): VfioPciDriver {
       await vfioPciCoreUnregisterDevice(vdev, core);
       devices.delete(pdev);
       devSetDrvdata(pdev, undefined);
+      variant?.release?.(vdev);
     },
   };
 }

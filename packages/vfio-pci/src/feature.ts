@@ -92,3 +92,19 @@ export function vfioPciCoreIoctlFeature(
   }
   return Promise.resolve(-ENOTTY);
 }
+
+/**
+ * The device_feature op of a vfio-pci driver: a variant's handler for the index first (a new
+ * feature or an override), else the core's (vfio_pci_core_ioctl_feature).
+ * @returns 0, or -errno
+ */
+export function vfioPciDeviceFeature(
+  vdev: VfioPciCoreDevice,
+  flags: number,
+  data: Uint8Array,
+  argsz: number,
+): Promise<number> {
+  const handler = vdev.variant?.features?.get(flags & VFIO.DEVICE_FEATURE_MASK);
+  if (handler) return handler(vdev, flags, data, argsz);
+  return vfioPciCoreIoctlFeature(vdev, flags, data, argsz);
+}

@@ -1,5 +1,5 @@
 // @vfio-ts/vfio-pci: the vfio-pci core (config virtualisation, regions, mmaps, interrupts,
-// resets, runtime PM glue) and the default vfio-pci driver.
+// resets, runtime PM glue), the default vfio-pci driver and the variant plug-in API.
 export {
   VfioPciCoreDevice,
   VFIO_PCI_DEFAULT_OPTIONS,
@@ -16,6 +16,7 @@ export type {
   VfioIrqSetArgs,
 } from './internal.js';
 export { vfioConfigInit, vfioConfigFree, vfioPciConfigRw } from './config.js';
+export { vfioInitConfigQuirks, vfioApplyConfigQuirks } from './config-quirks.js';
 export { vfioBarFixup, vfioLockAndSetPowerState } from './config-caps.js';
 export type { PermBits } from './config-perms.js';
 export { vfioPciRw, vfioPciBarRw } from './rdwr.js';
@@ -34,6 +35,8 @@ export {
   vfioPciIntxMask,
   vfioPciIntxUnmask,
   vfioPciIntxUnmaskHandler,
+  vfioPciVariantIntxMask,
+  vfioPciVariantIntxUnmask,
   vfioSendIntxEventfd,
   vfioPciSetIrqsIoctl,
 } from './intrs.js';
@@ -45,8 +48,11 @@ export {
   vfioPciCoreRuntimeSuspend,
   vfioPciCoreRuntimeResume,
   vfioPciCorePmOps,
+  vfioPciVariantRuntimeSuspend,
+  vfioPciVariantRuntimeResume,
+  vfioPciVariantPmOps,
 } from './pm.js';
-export { vfioPciCoreIoctlFeature, vfioPciRuntimePmEntry } from './feature.js';
+export { vfioPciCoreIoctlFeature, vfioPciDeviceFeature, vfioPciRuntimePmEntry } from './feature.js';
 export {
   vfioPciCoreIoctl,
   vfioPciIoctlGetInfo,
@@ -82,3 +88,5 @@ export {
 export { vfioPciCoreSriovConfigure, vfioPciSriovConfigure } from './sriov.js';
 export { createVfioPciDriver, vfioPciIsDenylisted, VFIO_PCI_DENYLIST } from './driver.js';
 export type { VfioPciDriver, VfioPciDriverInit } from './driver.js';
+export { VFIO_PCI_VARIANTS, vfioPciMatchVariant, checkVfioPciVariant } from './variant.js';
+export type { VfioPciVariant, VfioPciFeatureHandler, VfioPciConfigQuirk } from './variant.js';

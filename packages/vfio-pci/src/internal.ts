@@ -12,6 +12,7 @@ import {
 import { KmemPtr, PCI_D3hot, PCI_COMMAND, PCI_COMMAND_MEMORY } from '@vfio-ts/pci-core';
 import type { PciDev, PciSavedState } from '@vfio-ts/pci-core';
 import { VFIO, type VfioDevice } from '@vfio-ts/vfio-core';
+import type { VfioPciVariant } from './variant.js';
 
 /** Byte map value: bytes outside any capability, read and written raw (PCI_CAP_ID_INVALID). */
 export const PCI_CAP_ID_INVALID = 0xff;
@@ -167,11 +168,17 @@ export class VfioPciCoreDevice {
   readonly ioeventfdsLock: Mutex;
   /** Stops listening to the hardware's INTx line (free_irq). */
   irqDetach: (() => void) | null = null;
+  /** Per config byte: bits a variant's quirks replace (null without quirks). */
+  quirkMask: Uint8Array | null = null;
+  /** Per config byte: the replacing bits. */
+  quirkValue: Uint8Array | null = null;
   constructor(
     readonly pdev: PciDev,
     /** The vfio_device embedded in this one. */
     readonly vdev: VfioDevice,
     options: Readonly<VfioPciOptions>,
+    /** The variant driving it, or null for plain vfio-pci. */
+    readonly variant: VfioPciVariant | null = null,
   ) {
     this.kernel = pdev.kernel;
     this.memoryLock = this.kernel.newRwSemaphore('&vdev->memory_lock');

@@ -92,13 +92,29 @@ export function __vfioPciIntxMask(vdev: VfioPciCoreDevice): boolean {
   return changed;
 }
 
+/** __vfio_pci_intx_mask() through the variant's INTx hook when it has one (igate held). */
+export function vfioPciVariantIntxMask(vdev: VfioPciCoreDevice): boolean {
+  const hook = vdev.variant?.intxMask;
+  return hook
+    ? hook.call(vdev.variant, vdev, () => __vfioPciIntxMask(vdev))
+    : __vfioPciIntxMask(vdev);
+}
+
+/** __vfio_pci_intx_unmask() through the variant's INTx hook when it has one (igate held). */
+export function vfioPciVariantIntxUnmask(vdev: VfioPciCoreDevice): boolean {
+  const hook = vdev.variant?.intxUnmask;
+  return hook
+    ? hook.call(vdev.variant, vdev, () => __vfioPciIntxUnmask(vdev))
+    : __vfioPciIntxUnmask(vdev);
+}
+
 /**
  * Mirrors vfio_pci_intx_mask() (D.15.1, igate taken as in 6.1.192).
  * @returns whether the masked state changed
  */
 export async function vfioPciIntxMask(vdev: VfioPciCoreDevice): Promise<boolean> {
   await vdev.igate.lock();
-  const changed = __vfioPciIntxMask(vdev);
+  const changed = vfioPciVariantIntxMask(vdev);
   vdev.igate.unlock();
   return changed;
 }
@@ -140,7 +156,7 @@ export function __vfioPciIntxUnmask(vdev: VfioPciCoreDevice): boolean {
  */
 export async function vfioPciIntxUnmask(vdev: VfioPciCoreDevice): Promise<boolean> {
   await vdev.igate.lock();
-  const changed = __vfioPciIntxUnmask(vdev);
+  const changed = vfioPciVariantIntxUnmask(vdev);
   vdev.igate.unlock();
   return changed;
 }
@@ -224,9 +240,9 @@ export const dataType = (flags: number): number => flags & VFIO.IRQ_SET_DATA_TYP
 
 async function setIntxMask(vdev: VfioPciCoreDevice, a: VfioIrqSetArgs): Promise<number> {
   if (!isIntx(vdev) || a.start !== 0 || a.count !== 1) return -EINVAL;
-  if (dataType(a.flags) === VFIO.IRQ_SET_DATA_NONE) __vfioPciIntxMask(vdev);
+  if (dataType(a.flags) === VFIO.IRQ_SET_DATA_NONE) vfioPciVariantIntxMask(vdev);
   else if (dataType(a.flags) === VFIO.IRQ_SET_DATA_BOOL) {
-    if (a.data[0]) __vfioPciIntxMask(vdev);
+    if (a.data[0]) vfioPciVariantIntxMask(vdev);
   } else return -ENOTTY;
   return 0;
 }
@@ -234,9 +250,9 @@ async function setIntxMask(vdev: VfioPciCoreDevice, a: VfioIrqSetArgs): Promise<
 async function setIntxUnmask(vdev: VfioPciCoreDevice, a: VfioIrqSetArgs): Promise<number> {
   if (!isIntx(vdev) || a.start !== 0 || a.count !== 1) return -EINVAL;
   const t = dataType(a.flags);
-  if (t === VFIO.IRQ_SET_DATA_NONE) __vfioPciIntxUnmask(vdev);
+  if (t === VFIO.IRQ_SET_DATA_NONE) vfioPciVariantIntxUnmask(vdev);
   else if (t === VFIO.IRQ_SET_DATA_BOOL) {
-    if (a.data[0]) __vfioPciIntxUnmask(vdev);
+    if (a.data[0]) vfioPciVariantIntxUnmask(vdev);
   } else {
     const ctx = vdev.ctx[0]!;
     const fd = a.data[0]!;

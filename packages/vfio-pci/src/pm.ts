@@ -118,3 +118,38 @@ export const vfioPciCorePmOps: DevPmOps = Object.freeze({
   runtimeSuspend: vfioPciCoreRuntimeSuspend,
   runtimeResume: vfioPciCoreRuntimeResume,
 });
+
+/**
+ * A variant's runtime suspend: its `beforeSuspend` may refuse (-EBUSY), then the core's.
+ * @returns 0, or the variant's -errno
+ */
+export async function vfioPciVariantRuntimeSuspend(dev: Device): Promise<number> {
+  const vdev = vdevOf(dev);
+  const ret = (await vdev.variant?.beforeSuspend?.(vdev)) ?? 0;
+  if (ret) return ret;
+  return vfioPciCoreRuntimeSuspend(dev);
+}
+
+/**
+ * A variant's runtime resume: the core's, then the variant's re-entry policy (a plain
+ * engagement ends at the wake when it forbids host re-entry), then its `afterResume`.
+ * @returns 0
+ */
+export async function vfioPciVariantRuntimeResume(dev: Device): Promise<number> {
+  const vdev = vdevOf(dev);
+  const ret = await vfioPciCoreRuntimeResume(dev);
+  const variant = vdev.variant;
+  if (variant?.hostReentry && !variant.hostReentry(vdev)) {
+    await vdev.memoryLock.downWrite();
+    __vfioPciRuntimePmExit(vdev);
+    vdev.memoryLock.upWrite();
+  }
+  await variant?.afterResume?.(vdev);
+  return ret;
+}
+
+/** The dev_pm_ops of a variant driver: the core's callbacks wrapped by the variant's hooks. */
+export const vfioPciVariantPmOps: DevPmOps = Object.freeze({
+  runtimeSuspend: vfioPciVariantRuntimeSuspend,
+  runtimeResume: vfioPciVariantRuntimeResume,
+});

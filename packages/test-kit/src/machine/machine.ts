@@ -18,16 +18,23 @@ import {
   PCI_D0,
   PciSysfs,
   PciTopology,
+  type PciDev,
   type PciPlatform,
 } from '@vfio-ts/pci-core';
 import { VfioCore } from '@vfio-ts/vfio-core';
-import { createVfioPciDriver, type VfioPciDriver } from '@vfio-ts/vfio-pci';
+import {
+  createVfioPciDriver,
+  type VfioPciCoreDevice,
+  type VfioPciDriver,
+  type VfioPciVariant,
+} from '@vfio-ts/vfio-pci';
 import { UserProcess } from '../process/user-process.js';
 import { injectFault, type Fault } from './faults.js';
 import { hardwareFor } from './hardware.js';
 import { InvariantMonitor } from './invariants.js';
 import { checkMachineOptions, MachineOptionsError, type MachineOptions } from './options.js';
 import { PCI_PLATFORM, PCI_SYSFS, PCI_TOPOLOGY, VFIO_CORE, VFIO_PCI_DRIVER } from './tokens.js';
+import { bootDriverFor, DEFAULT_VARIANTS, resolveVariants } from './variants.js';
 
 export type { Fault } from './faults.js';
 
@@ -62,12 +69,15 @@ export class Machine {
     readonly topology: PciTopology,
     readonly platform: PciPlatform,
     readonly vfio: VfioCore,
+    /** The plain vfio-pci driver. */
     readonly vfioPci: VfioPciDriver,
+    /** Every vfio-pci driver: plain vfio-pci first, then one per variant, in variant order. */
+    readonly vfioPciDrivers: readonly VfioPciDriver[],
     private readonly pciSysfs: PciSysfs,
     checkEveryStep: boolean,
     stopOnViolation: boolean,
   ) {
-    this.monitor = new InvariantMonitor(kernel, topology, () => vfioPci.devices);
+    this.monitor = new InvariantMonitor(kernel, topology, () => this.vfioPciDevices());
     if (checkEveryStep)
       kernel.sched.onStep = () => {
         this.monitor.check();
@@ -103,6 +113,23 @@ export class Machine {
         return typeof r === 'number' ? r : formatLspciText(r, `${bdf.slice(5)}`);
       },
     };
+  }
+
+  /** Every function bound to a vfio-pci driver (plain or variant), with its vfio-pci device. */
+  *vfioPciDevices(): Generator<[PciDev, VfioPciCoreDevice]> {
+    for (const d of this.vfioPciDrivers) yield* d.devices;
+  }
+
+  /** The vfio-pci device of a function, whichever vfio-pci driver bound it; undefined if none. */
+  vfioPciDevice(bdf: string): VfioPciCoreDevice | undefined {
+    for (const d of this.vfioPciDrivers)
+      for (const [pdev, vdev] of d.devices) if (pdev.bdf === bdf) return vdev;
+    return undefined;
+  }
+
+  /** The variants registered in this machine's container, in match order. */
+  get variants(): readonly VfioPciVariant[] {
+    return this.vfioPciDrivers.flatMap((d) => (d.variant ? [d.variant] : []));
   }
 
   /** The virtual clock (`now()` in ns). */
@@ -154,7 +181,7 @@ export class Machine {
         forgetHardware: (dev) => this.monitor.forgetHardware(dev.hw),
         removals: this.removals,
         waitsForUser: (dev) => {
-          const v = this.vfioPci.devices.get(dev)?.vdev;
+          const v = this.vfioPciDevice(dev.bdf)?.vdev;
           return !!v && !v.registered && v.files > 0;
         },
       },
@@ -207,17 +234,26 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
   });
   const vfio = new VfioCore(k);
   const mod = { ...opts.vfioPci };
-  const driver = createVfioPciDriver({
+  const init = {
     core: vfio,
     disableIdleD3: mod.disable_idle_d3 ?? opts.disable_idle_d3 ?? false,
     nointxmask: mod.nointxmask ?? opts.nointxmask ?? false,
     enableSriov: mod.enable_sriov ?? false,
     disableDenylist: mod.disable_denylist ?? false,
-  });
+  };
+  const driver = createVfioPciDriver(init);
   const sysfs = new PciSysfs(topology);
 
   const c = container.createChildContainer();
   c.registerInstance<Kernel>(KERNEL, k);
+  const { variants, problems: vp } = resolveVariants(c, opts.variants ?? DEFAULT_VARIANTS);
+  const drivers = [driver, ...variants.map((variant) => createVfioPciDriver({ ...init, variant }))];
+  const names = new Set(drivers.map((d) => d.name));
+  (opts.devices ?? []).forEach((d, i) => {
+    if (typeof d.driver === 'string' && !names.has(d.driver))
+      vp.push(`devices[${i}].driver: no driver "${d.driver}" (${[...names].join(', ')})`);
+  });
+  if (vp.length) throw new MachineOptionsError(vp);
   c.registerInstance<PciTopology>(PCI_TOPOLOGY, topology);
   c.registerInstance<PciPlatform>(PCI_PLATFORM, platform);
   c.registerInstance<PciSysfs>(PCI_SYSFS, sysfs);
@@ -226,11 +262,12 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
 
   await k.run('boot', async () => {
     await topology.busAddDevices();
-    await topology.registerDriver(driver);
+    for (const d of drivers) await topology.registerDriver(d);
     for (const d of opts.devices ?? []) {
       if (d.driver === null) continue;
-      await sysfs.write(`/sys/bus/pci/devices/${d.bdf}/driver_override`, 'vfio-pci');
-      await sysfs.write('/sys/bus/pci/drivers/vfio-pci/bind', d.bdf);
+      const name = bootDriverFor(topology.lookup(d.bdf)!, d.driver, variants);
+      await sysfs.write(`/sys/bus/pci/devices/${d.bdf}/driver_override`, name);
+      await sysfs.write(`/sys/bus/pci/drivers/${name}/bind`, d.bdf);
     }
     for (const p of ports) {
       if (!p.runtimePm) continue;
@@ -250,6 +287,7 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
     platform,
     vfio,
     driver,
+    drivers,
     sysfs,
     opts.invariants ?? true,
     opts.stopOnViolation ?? false,

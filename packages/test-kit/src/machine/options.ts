@@ -1,5 +1,6 @@
 // createMachine() options (DESIGN.md "The user-process façade") and their validation.
 import type { Kernel, SchedulePolicy } from '@vfio-ts/kernel';
+import type { VariantSpec } from './variants.js';
 
 /** A root port and what the platform can do below it. */
 export interface RootPortSpec {
@@ -27,8 +28,11 @@ export interface DeviceSpec {
   rootPort: string;
   /** A built-in model name (`e1000e`, `nvidia-h100`), a dump path (lspci text or binary `config`), or the bytes. */
   config: string | Uint8Array;
-  /** Bound to vfio-pci at boot (`vfio-pci`, the default) or to no driver (`null`). */
-  driver?: 'vfio-pci' | null;
+  /**
+   * The driver bound at boot through driver_override: `vfio-pci`, a variant's name, or no
+   * driver (`null`). @default the first variant whose id table matches, else `vfio-pci`
+   */
+  driver?: string | null;
 }
 
 /** vfio-pci module parameters. */
@@ -49,6 +53,11 @@ export interface MachineOptions {
   kernel?: Kernel;
   rootPorts?: RootPortSpec[];
   devices?: DeviceSpec[];
+  /**
+   * vfio-pci variants, registered in the machine's container under VFIO_PCI_VARIANTS: classes
+   * (built by the container) or instances, matched in this order. @default DEFAULT_VARIANTS
+   */
+  variants?: readonly VariantSpec[];
   /** vfio-pci module parameters (also accepted as `disable_idle_d3`/`nointxmask` at top level). */
   vfioPci?: VfioPciModuleOptions;
   disable_idle_d3?: boolean;
@@ -87,8 +96,8 @@ export function checkMachineOptions(o: MachineOptions): string[] {
       problems.push(`devices[${i}].rootPort: no root port named "${String(d?.rootPort)}"`);
     if (!d || !(typeof d.config === 'string' || d.config instanceof Uint8Array))
       problems.push(`devices[${i}].config: a model name, a dump path or bytes`);
-    if (d && d.driver !== undefined && d.driver !== null && d.driver !== 'vfio-pci')
-      problems.push(`devices[${i}].driver: "vfio-pci" or null`);
+    if (d && d.driver !== undefined && d.driver !== null && typeof d.driver !== 'string')
+      problems.push(`devices[${i}].driver: a driver name or null`);
   });
   return problems;
 }

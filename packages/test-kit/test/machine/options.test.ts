@@ -19,7 +19,7 @@ describe('checkMachineOptions', () => {
       devices: [
         { bdf: 'nope', rootPort: 'rp0', config: 'e1000e' },
         { bdf: BDF, rootPort: 'rp7', config: 3 as never },
-        { bdf: BDF, rootPort: 'rp0', config: 'e1000e', driver: 'e1000e' as never },
+        { bdf: BDF, rootPort: 'rp0', config: 'e1000e', driver: 7 as never },
         null as never,
       ],
     });
@@ -31,7 +31,7 @@ describe('checkMachineOptions', () => {
       'devices[1].rootPort: no root port named "rp7"',
       'devices[1].config: a model name, a dump path or bytes',
       `devices[2].bdf: duplicate ${BDF}`,
-      'devices[2].driver: "vfio-pci" or null',
+      'devices[2].driver: a driver name or null',
       'devices[3].bdf: "undefined" is not dddd:bb:dd.f',
       'devices[3].rootPort: no root port named "undefined"',
       'devices[3].config: a model name, a dump path or bytes',

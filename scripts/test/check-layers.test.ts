@@ -43,6 +43,17 @@ describe('layering check', () => {
     ]);
   });
 
+  it("lets a package's tests import the test kit, but not its sources", () => {
+    const root = repo({
+      'packages/vfio-pci/package.json': pkg(),
+      'packages/vfio-pci/test/a.test.ts': "import { createMachine } from '@vfio-ts/test-kit';\n",
+      'packages/vfio-pci/src/b.ts': "import { createMachine } from '@vfio-ts/test-kit';\n",
+    });
+    expect(check(root)).toEqual([
+      'packages/vfio-pci/src/b.ts: imports @vfio-ts/test-kit, which is not below vfio-pci',
+    ]);
+  });
+
   it('fails vfio-core depending on pci-core, which DESIGN.md forbids', () => {
     const root = repo({
       'packages/vfio-core/package.json': pkg({ '@vfio-ts/pci-core': '0.1.0' }),

@@ -110,7 +110,7 @@ export class Machine {
         const bytes = opts.bytes ?? 64;
         if (!BYTES.has(bytes)) return -EINVAL;
         const r = await configRead(bdf, 0, bytes);
-        return typeof r === 'number' ? r : formatLspciText(r, `${bdf.slice(5)}`);
+        return typeof r === 'number' ? r : formatLspciText(r, lspciHeader(bdf, r));
       },
     };
   }
@@ -188,6 +188,12 @@ export class Machine {
       fault,
     );
   }
+}
+
+// The device line lspci prints without a pci.ids database: `01:00.0 Class 0200: Device 8086:10d3`.
+function lspciHeader(bdf: string, cfg: Uint8Array): string {
+  const hex = (lo: number) => (cfg[lo]! | (cfg[lo + 1]! << 8)).toString(16).padStart(4, '0');
+  return `${bdf.slice(5)} Class ${hex(0x0a)}: Device ${hex(0)}:${hex(2)}`;
 }
 
 /**

@@ -198,9 +198,13 @@ describe('config read error', () => {
     expect(await m.process().openDevice(BDF)).toBe(0);
     expect(m.inject({ kind: 'config-read-error', bdf: BDF, ms: 1000 })).toBe(0);
     expect(m.inject({ kind: 'config-read-error', bdf: BDF, ms: 1000 })).toBe(0);
-    expect(await m.host.lspci(BDF)).toMatch(/^01:00\.0 Class ffff: Device ffff:ffff\n00: ff ff ff ff/);
+    expect(await m.host.lspci(BDF)).toMatch(
+      /^01:00\.0 Class ffff: Device ffff:ffff\n00: ff ff ff ff/,
+    );
     await m.kernel.sched.runFor(1000e6);
-    expect(await m.host.lspci(BDF)).toMatch(/^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/);
+    expect(await m.host.lspci(BDF)).toMatch(
+      /^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/,
+    );
     expect(m.invariants()).toEqual([]);
   });
 });

@@ -136,7 +136,9 @@ describe('an eventfd closed by the user before the wake-up', () => {
     expect(ctx.refs).toBe(1);
     expect(await counter(p, efd)).toBe(-9);
     // A host config read wakes the D3cold device: the resume signals the orphaned context.
-    expect(await m.host.lspci(BDF)).toMatch(/^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/);
+    expect(await m.host.lspci(BDF)).toMatch(
+      /^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/,
+    );
     await m.settle();
     expect(ctx.signals).toBe(1);
     expect(ctx.refs).toBe(0);

@@ -315,7 +315,9 @@ describe('B.11.3 / F.3.3 host config reads (lspci)', () => {
   it('B.11.3 lspci wakes a D3cold device and fires the wake-up eventfd', async () => {
     const m = await boot(D3COLD);
     const { p, fd, efd } = await engagedWithWakeup(m);
-    expect(await m.host.lspci(BDF)).toMatch(/^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/);
+    expect(await m.host.lspci(BDF)).toMatch(
+      /^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/,
+    );
     await m.settle();
     expect(pm(m)).toEqual(['D0', 'active', '1']);
     expect(await counter(p, efd)).toBe(1);
@@ -329,7 +331,9 @@ describe('B.11.3 / F.3.3 host config reads (lspci)', () => {
     const efd = await p.eventfd(0, { nonblock: true });
     expect(await p.ioctl(fd, VFIO.DEVICE_FEATURE, wakeup(efd))).toBe(0);
     await m.settle();
-    expect(await m.host.lspci(BDF)).toMatch(/^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/);
+    expect(await m.host.lspci(BDF)).toMatch(
+      /^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/,
+    );
     await m.settle();
     expect(pm(m)).toEqual(['D3hot', 'suspended', '0']);
     expect(await counter(p, efd)).toBe(-EAGAIN);
@@ -338,7 +342,9 @@ describe('B.11.3 / F.3.3 host config reads (lspci)', () => {
 
   it('B.11.3 lspci of an unused D3cold device wakes it, then it suspends again', async () => {
     const m = await boot(D3COLD);
-    expect(await m.host.lspci(BDF)).toMatch(/^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/);
+    expect(await m.host.lspci(BDF)).toMatch(
+      /^01:00\.0 Class 0200: Device 8086:10d3\n00: 86 80 d3 10/,
+    );
     await m.settle();
     expect(pm(m)).toEqual(['D3cold', 'suspended', '0']);
   });

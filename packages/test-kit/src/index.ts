@@ -81,3 +81,17 @@ export { conformanceMachineOptions } from './conformance/machine-options.js';
 export { main } from './cli/main.js';
 export { exploreMachine, replayMachine } from './machine/explore.js';
 export type { MachineScenario } from './machine/explore.js';
+export {
+  runVariantConformance,
+  formatVariantConformanceReport,
+  VARIANT_CONFORMANCE_CASES,
+} from './variant-conformance/index.js';
+export type {
+  VariantConformanceCaseName,
+  VariantConformanceContext,
+  VariantConformanceExpectations,
+  VariantConformanceHookResult,
+  VariantConformanceOptions,
+  VariantConformanceReport,
+  VariantConformanceResult,
+} from './variant-conformance/index.js';

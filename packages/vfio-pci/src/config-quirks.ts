@@ -10,6 +10,7 @@ export function vfioInitConfigQuirks(vdev: VfioPciCoreDevice, size: number): voi
   const value = (vdev.quirkValue = new Uint8Array(size));
   for (const q of quirks) {
     if (
+      (q.width !== 1 && q.width !== 2 && q.width !== 4) ||
       !Number.isInteger(q.offset) ||
       q.offset < 0 ||
       q.offset % q.width ||

@@ -3,6 +3,7 @@
 // function is matched to one. The core never imports a variant; variants import the core.
 import type { InjectionToken } from '@vfio-ts/kernel';
 import { pciMatchOneDevice, type PciDeviceId, type PciMatchable } from '@vfio-ts/pci-core';
+import { VFIO } from '@vfio-ts/vfio-core';
 import type { VfioPciCoreDevice } from './internal.js';
 
 /**
@@ -64,10 +65,11 @@ export interface VfioPciVariant {
   /** Runs after the core's runtime resume callback. */
   afterResume?(vdev: VfioPciCoreDevice): Promise<void>;
   /**
-   * After a wake of a device whose user engaged low power without a wake-up eventfd (plain
-   * `LOW_POWER_ENTRY`), may the host let it suspend again by itself? The core's answer is yes
-   * (the engagement stays). Answer false to end the engagement at the wake, so the device stays
-   * in D0 until the user enters low power again.
+   * Consulted after every runtime resume (a host config read, the user's own access or ioctl):
+   * when the user engaged low power without a wake-up eventfd (plain `LOW_POWER_ENTRY`), may the
+   * host let the device suspend again by itself? The core's answer is yes (the engagement
+   * stays). Answer false to end the engagement at the wake, so the device stays in D0 until the
+   * user enters low power again.
    */
   hostReentry?(vdev: VfioPciCoreDevice): boolean;
   /**
@@ -83,6 +85,15 @@ export interface VfioPciVariant {
   /** Config-space quirks, read when the device is opened (config init). */
   configQuirks?(vdev: VfioPciCoreDevice): readonly VfioPciConfigQuirk[];
 }
+
+/** Feature indices vfio core answers itself (migration, DMA logging): never a driver's. */
+const VFIO_CORE_FEATURES: readonly number[] = [
+  VFIO.DEVICE_FEATURE_MIGRATION,
+  VFIO.DEVICE_FEATURE_MIG_DEVICE_STATE,
+  VFIO.DEVICE_FEATURE_DMA_LOGGING_START,
+  VFIO.DEVICE_FEATURE_DMA_LOGGING_STOP,
+  VFIO.DEVICE_FEATURE_DMA_LOGGING_REPORT,
+];
 
 /** The multi-token variants are registered under, in a machine's container. */
 export const VFIO_PCI_VARIANTS: InjectionToken<VfioPciVariant> = Symbol(
@@ -102,7 +113,8 @@ export function vfioPciMatchVariant(
 }
 
 /**
- * The problems of a variant as a driver: a name that is empty or taken, an empty id table.
+ * The problems of a variant as a driver: a name that is empty or taken, an empty id table, a
+ * feature index outside 0..0xffff or one vfio core answers itself.
  * @returns one message per problem; empty when it can be registered
  */
 export function checkVfioPciVariant(v: VfioPciVariant, taken: ReadonlySet<string>): string[] {
@@ -112,5 +124,12 @@ export function checkVfioPciVariant(v: VfioPciVariant, taken: ReadonlySet<string
   else if (taken.has(v.name)) problems.push(`variant name "${v.name}": already a driver`);
   if (!Array.isArray(v.idTable) || !v.idTable.length)
     problems.push(`variant ${String(v.name)}: empty id table`);
+  for (const index of v.features?.keys() ?? [])
+    if (!Number.isInteger(index) || index < 0 || index > VFIO.DEVICE_FEATURE_MASK)
+      problems.push(`variant ${String(v.name)}: feature index ${index} is not 0..0xffff`);
+    else if (VFIO_CORE_FEATURES.includes(index))
+      problems.push(
+        `variant ${String(v.name)}: feature index ${index} is answered by vfio core, never by a driver`,
+      );
   return problems;
 }

@@ -147,6 +147,7 @@ export class Machine {
     return new UserProcess(this.kernel, this.vfio, `proc${this.nextProcess++}`);
   }
 
+
   /**
    * Runs pending asynchronous work and timers until nothing is left. A removal waiting for the
    * user to close the device (vfio_unregister_group_dev) waits forever, as in Linux: it is left
@@ -230,14 +231,20 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
       ...(p.hotplug !== undefined ? { hotplug: p.hotplug } : {}),
     });
   });
+  const placed: string[] = [];
   (opts.devices ?? []).forEach((d, i) => {
-    topology.addEndpoint({
-      bdf: d.bdf,
-      rootPort: d.rootPort,
-      hw: hws[i] as Exclude<(typeof hws)[number], string>,
-      currentState: PCI_D0,
-    });
+    try {
+      topology.addEndpoint({
+        bdf: d.bdf,
+        rootPort: d.rootPort,
+        hw: hws[i] as Exclude<(typeof hws)[number], string>,
+        currentState: PCI_D0,
+      });
+    } catch (e) {
+      placed.push(`devices[${i}].bdf: ${(e as Error).message}`);
+    }
   });
+  if (placed.length) throw new MachineOptionsError(placed);
   const vfio = new VfioCore(k);
   const mod = { ...opts.vfioPci };
   const init = {
@@ -252,6 +259,11 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
 
   const c = container.createChildContainer();
   c.registerInstance<Kernel>(KERNEL, k);
+  c.registerInstance<PciTopology>(PCI_TOPOLOGY, topology);
+  c.registerInstance<PciPlatform>(PCI_PLATFORM, platform);
+  c.registerInstance<PciSysfs>(PCI_SYSFS, sysfs);
+  c.registerInstance<VfioCore>(VFIO_CORE, vfio);
+  c.registerInstance<VfioPciDriver>(VFIO_PCI_DRIVER, driver);
   const { variants, problems: vp } = resolveVariants(c, opts.variants ?? DEFAULT_VARIANTS);
   const drivers = [driver, ...variants.map((variant) => createVfioPciDriver({ ...init, variant }))];
   const names = new Set(drivers.map((d) => d.name));
@@ -260,21 +272,24 @@ export async function createMachine(opts: MachineOptions = {}): Promise<Machine>
       vp.push(`devices[${i}].driver: no driver "${d.driver}" (${[...names].join(', ')})`);
   });
   if (vp.length) throw new MachineOptionsError(vp);
-  c.registerInstance<PciTopology>(PCI_TOPOLOGY, topology);
-  c.registerInstance<PciPlatform>(PCI_PLATFORM, platform);
-  c.registerInstance<PciSysfs>(PCI_SYSFS, sysfs);
-  c.registerInstance<VfioCore>(VFIO_CORE, vfio);
-  c.registerInstance<VfioPciDriver>(VFIO_PCI_DRIVER, driver);
 
   await k.run('boot', async () => {
     await topology.busAddDevices();
-    for (const d of drivers) await topology.registerDriver(d);
-    for (const d of opts.devices ?? []) {
-      if (d.driver === null) continue;
-      const name = bootDriverFor(topology.lookup(d.bdf)!, d.driver, variants);
-      await sysfs.write(`/sys/bus/pci/devices/${d.bdf}/driver_override`, name);
-      await sysfs.write(`/sys/bus/pci/drivers/${name}/bind`, d.bdf);
+    const specs = opts.devices ?? [];
+    // Every function's driver is chosen before any driver registers: a variant with an id table
+    // takes each function it matches at registration (driver_attach). driver_override names
+    // the one; a function with no driver does not take part in matching (match_driver) at boot.
+    for (const d of specs) {
+      const pdev = topology.lookup(d.bdf)!;
+      if (d.driver === null) pdev.matchDriver = false;
+      else
+        await sysfs.write(
+          `/sys/bus/pci/devices/${d.bdf}/driver_override`,
+          bootDriverFor(pdev, d.driver, variants),
+        );
     }
+    for (const d of drivers) await topology.registerDriver(d);
+    for (const d of specs) if (d.driver === null) topology.lookup(d.bdf)!.matchDriver = true;
     for (const p of ports) {
       if (!p.runtimePm) continue;
       const port = topology.port(p.name)!;

@@ -9,12 +9,13 @@ import {
   vfioPciMatchVariant,
   type VfioPciVariant,
 } from '@vfio-ts/vfio-pci';
+import { NvidiaVfioPciVariant } from '@vfio-ts/variant-nvidia';
 
 /** A variant as createMachine() takes it: a class the container builds, or an instance. */
 export type VariantSpec = (new (...args: never[]) => VfioPciVariant) | VfioPciVariant;
 
-/** The variants a machine has unless its options say otherwise. */
-export const DEFAULT_VARIANTS: readonly VariantSpec[] = Object.freeze([]);
+/** The variants a machine has unless its options say otherwise: NVIDIA's. */
+export const DEFAULT_VARIANTS: readonly VariantSpec[] = Object.freeze([NvidiaVfioPciVariant]);
 
 /** Names taken by the machine's other PCI drivers. */
 const TAKEN = new Set(['vfio-pci', 'pcieport']);
@@ -32,7 +33,12 @@ export function resolveVariants(
     if (typeof s === 'function') c.register(VFIO_PCI_VARIANTS, { useClass: s as never });
     else c.register(VFIO_PCI_VARIANTS, { useValue: s });
   }
-  const variants = c.resolveAll(VFIO_PCI_VARIANTS);
+  let variants: VfioPciVariant[];
+  try {
+    variants = c.resolveAll(VFIO_PCI_VARIANTS);
+  } catch (e) {
+    return { variants: [], problems: [`variants: cannot be built: ${(e as Error).message}`] };
+  }
   const taken = new Set(TAKEN);
   const problems: string[] = [];
   variants.forEach((v, i) => {

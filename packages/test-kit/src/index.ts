@@ -95,3 +95,35 @@ export type {
   VariantConformanceReport,
   VariantConformanceResult,
 } from './variant-conformance/index.js';
+export { createGuest, Guest } from './guest/guest.js';
+export type { GuestDeviceState, GuestLogEntry } from './guest/guest.js';
+export { checkGuestOptions, GuestOptionsError } from './guest/options.js';
+export type {
+  GuestOptions,
+  GuestAcpiOptions,
+  GuestDeviceSpec,
+  GuestDriverName,
+} from './guest/options.js';
+export type { GuestPower } from './guest/guest-os.js';
+export { GUEST_TRACE_EVENTS } from './guest/trace-events.js';
+export { nvidiaGuestDriver } from './guest/nvidia-driver.js';
+export type { GuestDriver, GuestDeviceIo } from './guest/driver.js';
+export { validateScenario, parseDuration } from './scenario/validate.js';
+export { parseScenario, loadScenario } from './scenario/load.js';
+export type { LoadResult } from './scenario/load.js';
+export { runScenario, playScenario } from './scenario/run.js';
+export type { ScenarioRun, RunLogEntry, PlayOptions } from './scenario/run.js';
+export { exploreScenario, replayScenario } from './scenario/explore.js';
+export { checkExpectations } from './scenario/expect.js';
+export type { Check } from './scenario/expect.js';
+export { formatRun } from './scenario/report.js';
+export type { FormatRunOptions } from './scenario/report.js';
+export { STEP_KINDS } from './scenario/types.js';
+export type {
+  Scenario,
+  Step as ScenarioStep,
+  StepKind as ScenarioStepKind,
+  Expectations as ScenarioExpectations,
+  Bounds,
+} from './scenario/types.js';
+export { DEMO_SCENARIO } from './cli/demo.js';

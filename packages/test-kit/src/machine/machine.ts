@@ -28,6 +28,8 @@ import {
   type VfioPciDriver,
   type VfioPciVariant,
 } from '@vfio-ts/vfio-pci';
+import { createGuest, type Guest } from '../guest/guest.js';
+import type { GuestOptions } from '../guest/options.js';
 import { UserProcess } from '../process/user-process.js';
 import { injectFault, type Fault } from './faults.js';
 import { hardwareFor } from './hardware.js';
@@ -147,6 +149,14 @@ export class Machine {
     return new UserProcess(this.kernel, this.vfio, `proc${this.nextProcess++}`);
   }
 
+  /**
+   * Starts a VM (DESIGN.md: the hypervisor and guest model): a VMM process opens the devices
+   * and a guest OS runs their runtime PM, with virtual ACPI power resources and virtual PMEs.
+   * @throws GuestOptionsError naming every problem of the options, or a device it cannot open
+   */
+  guest(opts: GuestOptions = {}): Promise<Guest> {
+    return createGuest(this, opts);
+  }
 
   /**
    * Runs pending asynchronous work and timers until nothing is left. A removal waiting for the

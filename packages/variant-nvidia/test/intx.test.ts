@@ -25,13 +25,8 @@ const UNMASK = VFIO.IRQ_SET_DATA_NONE | VFIO.IRQ_SET_ACTION_UNMASK;
 
 /** struct vfio_irq_set for INTx (index 0, start 0, count 1), with an eventfd or no data. */
 function irqSet(flags: number, efd?: number): Uint8Array {
-  const b = new Uint8Array(efd === undefined ? 20 : 24);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, b.length, true);
-  v.setUint32(4, flags, true);
-  v.setUint32(16, 1, true);
-  if (efd !== undefined) v.setInt32(20, efd, true);
-  return b;
+  const data = efd === undefined ? {} : { eventfds: [efd] };
+  return VFIO.irqSet.encode({ flags, index: VFIO.PCI_INTX_IRQ_INDEX, start: 0, count: 1, ...data });
 }
 
 /** Opens the GPU, programs NV_PMC_INTR_EN_0 and enables INTx with a trigger eventfd. */

@@ -6,13 +6,8 @@ import { VFIO } from '@vfio-ts/vfio-core';
 import { BDF, D3HOT } from './helpers.js';
 
 function irqSet(flags: number, efd?: number): Uint8Array {
-  const b = new Uint8Array(efd === undefined ? 20 : 24);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, b.length, true);
-  v.setUint32(4, flags, true);
-  v.setUint32(16, 1, true);
-  if (efd !== undefined) v.setInt32(20, efd, true);
-  return b;
+  const data = efd === undefined ? {} : { eventfds: [efd] };
+  return VFIO.irqSet.encode({ flags, index: VFIO.PCI_INTX_IRQ_INDEX, start: 0, count: 1, ...data });
 }
 
 it('D.15.2 unmasking with no interrupt pending signals nothing, even when DisINTx was already cleared', async () => {

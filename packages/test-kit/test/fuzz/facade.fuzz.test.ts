@@ -1,5 +1,6 @@
 // Random façade calls across seeds and machine shapes: nothing escapes but SIGBUS/SIGSEGV from
-// mapping accesses, every call answers a number (or a mapping), and no invariant breaks.
+// mapping accesses, every call answers a number (or a mapping), and no invariant breaks (the
+// H100 binds to nvidia-vfio-pci, whose vendor feature is fuzzed too).
 // Short form in CI; the long form runs with VFIO_TS_FUZZ_RUNS=<n> (`npm run fuzz`);
 // VFIO_TS_FUZZ_SEED=<n> replays a run, VFIO_TS_FUZZ_STATS=1 prints how the calls answered.
 // Eventfds are non-blocking: a blocking read nobody will signal ends the run in a deadlock.
@@ -7,6 +8,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { createMachine, Mapping, SigBus, SigSegv, type Machine } from '@vfio-ts/test-kit';
 import { VFIO } from '@vfio-ts/vfio-core';
+import { VFIO_DEVICE_FEATURE_NVIDIA_RTD3 } from '@vfio-ts/variant-nvidia';
 
 const RUNS = Number(process.env.VFIO_TS_FUZZ_RUNS ?? 300);
 const STATS: Record<string, number> | null = process.env.VFIO_TS_FUZZ_STATS ? {} : null;
@@ -57,6 +59,7 @@ const featureBuf = fc
     ),
     feature: fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom(...FEATURES) },
+      { weight: 1, arbitrary: fc.constant(VFIO_DEVICE_FEATURE_NVIDIA_RTD3) },
       { weight: 1, arbitrary: fc.nat({ max: 0xffff }) },
     ),
     argsz: rarely(fc.nat({ max: 64 })),
@@ -240,7 +243,10 @@ it(`survives random façade calls (${RUNS} runs)`, { timeout: 600_000 }, async (
         await m.settle();
         await p.exit();
         await m.settle();
-        expect(m.invariants()).toEqual([]);
+        // The random user writes video memory and lets the H100 lose power without the guest
+        // driver's eviction or self-refresh: the GPU model reports that loss, which is the model
+        // doing its job. Every other invariant must hold.
+        expect(m.invariants().filter((v) => !v.startsWith('video memory lost: '))).toEqual([]);
       },
     ),
     {

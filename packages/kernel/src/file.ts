@@ -43,8 +43,17 @@ export class File {
 
   /** Drops a reference (fput); the last one releases the file. */
   async put(): Promise<void> {
+    await this.fput();
+  }
+
+  /**
+   * Mirrors fput() for hot paths: drops a reference; only the last one, releasing the file,
+   * may give a promise.
+   * @throws Error for a file already released
+   */
+  fput(): Promise<void> | void {
     if (this.refs <= 0) throw new Error(`fput on released ${this.kind}`);
-    if (--this.refs === 0) await this.fops.release?.(this);
+    if (--this.refs === 0) return this.fops.release?.(this);
   }
 
   /** Whether the last reference is gone. */

@@ -4,6 +4,7 @@ import type { VirtualClock } from './clock.js';
 import type { FileTable } from './file.js';
 import { DeadlockError, LivelockError, TaskFailedError } from './errors.js';
 import { FifoPolicy, type SchedulePolicy } from './policy.js';
+import { RunQueue } from './run-queue.js';
 import { Task } from './task.js';
 import { TimerQueue, type TimerHandle } from './timers.js';
 
@@ -32,7 +33,7 @@ export class Scheduler {
   /** Exceptions of tasks nobody joined. */
   readonly failures: TaskFailedError[] = [];
 
-  private readonly runnable: Task[] = [];
+  private readonly runnable = new RunQueue<Task>();
   private readonly tasks = new Set<Task>();
   private readonly timers = new TimerQueue();
   private readonly targets: Target[] = [];
@@ -40,6 +41,9 @@ export class Scheduler {
   private lastRan: Task | null = null;
   private parkResolve: (() => void) | null = null;
   private looping = false;
+  private loopSteps = 0;
+  // The running task gave the CPU back (parked or ended) since it was switched to.
+  private released = false;
 
   constructor(
     readonly clock: VirtualClock,
@@ -53,22 +57,9 @@ export class Scheduler {
   spawn<T>(name: string, fn: () => Promise<T> | T, files: FileTable | null = null): Task<T> {
     const task = new Task<T>(this.nextId++, name);
     task.files = files;
-    const gate = new Promise<void>((r) => (task.resume = r));
+    task.body = fn;
     this.tasks.add(task);
     this.runnable.push(task);
-    void (async () => {
-      await gate;
-      try {
-        task.result = await fn();
-      } catch (e) {
-        task.error = e;
-        task.failed = true;
-      }
-      task.state = 'done';
-      this.tasks.delete(task);
-      if (task.failed && !task.joined) this.fail(new TaskFailedError(String(task), task.error));
-      this.releaseCpu();
-    })();
     return task;
   }
 
@@ -83,11 +74,17 @@ export class Scheduler {
   }
 
   /** Runs the scheduler until `task` ends; rethrows its exception. */
-  async join<T>(task: Task<T>): Promise<T> {
+  join<T>(task: Task<T>): Promise<T> {
     task.joined = true;
-    await this.drive(() => task.state === 'done');
-    if (task.failed) throw task.error;
-    return task.result as T;
+    if (task.state === 'done')
+      return task.failed ? Promise.reject(task.error) : Promise.resolve(task.result as T);
+    return new Promise<T>((resolve, reject) => {
+      this.addTarget({
+        done: () => task.state === 'done',
+        resolve: () => (task.failed ? reject(task.error) : resolve(task.result as T)),
+        reject,
+      });
+    });
   }
 
   /** Runs until nothing is runnable and no timer is armed. */
@@ -177,6 +174,7 @@ export class Scheduler {
 
   private releaseCpu(): void {
     this.current = null;
+    this.released = true;
     const p = this.parkResolve;
     this.parkResolve = null;
     p?.();
@@ -189,35 +187,63 @@ export class Scheduler {
 
   private drive(done: () => boolean, deadline?: number): Promise<void> {
     if (deadline === undefined && done()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.targets.push({ done, deadline, resolve, reject });
-      if (!this.looping) void this.loop();
-    });
+    return new Promise<void>((resolve, reject) =>
+      this.addTarget({ done, deadline, resolve, reject }),
+    );
   }
 
-  private async loop(): Promise<void> {
-    this.looping = true;
-    // Let every synchronous caller register its task before the first choice.
-    await Promise.resolve();
-    let steps = 0;
+  private addTarget(t: Target): void {
+    this.targets.push(t);
+    if (!this.looping) {
+      this.looping = true;
+      this.loopSteps = 0;
+      // Let every synchronous caller register its task before the first choice.
+      // (A resolved promise's then is cheaper than Node's queueMicrotask.)
+      void RESOLVED.then(this.loopFn);
+    }
+  }
+
+  // Runs steps while tasks give the CPU back at once; returns when one runs on asynchronously
+  // (its park or end calls afterPark) or when no target is left.
+  private loop(): void {
     try {
       while (this.targets.length) {
-        if (++steps > this.maxSteps) throw new LivelockError(this.maxSteps);
+        if (++this.loopSteps > this.maxSteps) throw new LivelockError(this.maxSteps);
         if (this.runnable.length === 0) {
           if (!this.idle()) break;
           continue;
         }
-        const task = this.pick();
-        await this.switchTo(task);
-        this.steps++;
-        this.onStep?.();
-        this.resolveTargets();
+        if (this.switchTo(this.pick())) return;
+        this.afterStep();
       }
     } catch (e) {
-      for (const t of this.targets.splice(0)) t.reject(e);
-    } finally {
-      this.looping = false;
+      this.abort(e);
     }
+    this.looping = false;
+  }
+
+  private readonly loopFn = (): void => this.loop();
+
+  // The task that ran on asynchronously gave the CPU back: the step is over, go on.
+  private readonly afterPark = (): void => {
+    try {
+      this.afterStep();
+    } catch (e) {
+      this.abort(e);
+      this.looping = false;
+      return;
+    }
+    this.loop();
+  };
+
+  private afterStep(): void {
+    this.steps++;
+    this.onStep?.();
+    this.resolveTargets();
+  }
+
+  private abort(e: unknown): void {
+    for (const t of this.targets.splice(0)) t.reject(e);
   }
 
   // Nothing can run: fire the next timer, or end timed targets, or report a deadlock.
@@ -266,23 +292,69 @@ export class Scheduler {
     if (n > 1) {
       const cur =
         this.lastRan && this.lastRan.state === 'runnable'
-          ? this.runnable.indexOf(this.lastRan)
+          ? // It was queued last when it yielded: look from the tail.
+            this.runnable.lastIndexOf(this.lastRan)
           : -1;
       idx = this.policy.choose({ options: n, current: cur });
     }
-    const task = this.runnable.splice(idx, 1)[0]!;
+    const task = this.runnable.removeAt(idx)!;
     this.lastRan = task;
     return task;
   }
 
-  private switchTo(task: Task): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.parkResolve = resolve;
-      this.current = task;
-      task.state = 'running';
-      const r = task.resume!;
-      task.resume = null;
-      r();
-    });
+  // Runs `task` until it parks or ends. A task that has not started yet is started in the
+  // scheduler's own call: when it ends or parks before its first await, the step is over.
+  // @returns true when the task runs on asynchronously (afterPark is called when it stops)
+  private switchTo(task: Task): boolean {
+    this.current = task;
+    task.state = 'running';
+    const body = task.body;
+    if (body) {
+      task.body = null;
+      this.released = false;
+      let r: unknown;
+      try {
+        r = body();
+      } catch (e) {
+        this.end(task, undefined, e, true);
+        return false;
+      }
+      if (!isThenable(r)) this.end(task, r, undefined, false);
+      else
+        r.then(
+          (v) => this.end(task, v, undefined, false),
+          (e: unknown) => this.end(task, undefined, e, true),
+        );
+      if (this.released) return false;
+      this.parkResolve = this.afterPark;
+      return true;
+    }
+    const r = task.resume!;
+    task.resume = null;
+    this.parkResolve = this.afterPark;
+    r();
+    return true;
   }
+
+  // The task's body returned or threw: it is done and the CPU is free.
+  private end(task: Task, result: unknown, error: unknown, failed: boolean): void {
+    if (failed) {
+      task.error = error;
+      task.failed = true;
+    } else task.result = result;
+    task.state = 'done';
+    this.tasks.delete(task);
+    if (task.failed && !task.joined) this.fail(new TaskFailedError(String(task), task.error));
+    this.releaseCpu();
+  }
+}
+
+const RESOLVED = Promise.resolve();
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    v !== null &&
+    (typeof v === 'object' || typeof v === 'function') &&
+    typeof (v as PromiseLike<unknown>).then === 'function'
+  );
 }

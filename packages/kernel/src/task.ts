@@ -27,6 +27,8 @@ export class Task<T = unknown> {
   result: T | undefined;
   error: unknown;
   failed = false;
+  /** @internal what the task runs, until the scheduler starts it */
+  body: (() => unknown) | null = null;
   /** @internal resumes the task at its current choice point */
   resume: (() => void) | null = null;
 

@@ -7,36 +7,41 @@ export interface TimerHandle {
   readonly armed: boolean;
 }
 
-interface Entry {
-  at: number;
-  seq: number;
-  fn: () => void;
-  live: boolean;
+// A timer is its own handle: no closures per timer.
+class Entry implements TimerHandle {
+  live = true;
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly fn: () => void,
+    private readonly queue: TimerQueue,
+  ) {}
+
+  cancel(): void {
+    if (this.live) {
+      this.live = false;
+      this.queue.liveCount--;
+    }
+  }
+
+  get armed(): boolean {
+    return this.live;
+  }
 }
 
 /** A binary min-heap of timers keyed by (at, seq). */
 export class TimerQueue {
   private heap: Entry[] = [];
   private seq = 0;
-  private liveCount = 0;
+  /** @internal armed timers (kept by the entries as they are cancelled) */
+  liveCount = 0;
 
   /** Arms a timer that calls `fn` at virtual time `at`. */
   add(at: number, fn: () => void): TimerHandle {
-    const e: Entry = { at, seq: this.seq++, fn, live: true };
+    const e = new Entry(at, this.seq++, fn, this);
     this.push(e);
     this.liveCount++;
-    return {
-      at,
-      cancel: () => {
-        if (e.live) {
-          e.live = false;
-          this.liveCount--;
-        }
-      },
-      get armed() {
-        return e.live;
-      },
-    };
+    return e;
   }
 
   /** Number of armed timers. */

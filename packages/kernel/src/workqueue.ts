@@ -14,6 +14,8 @@ export class Work {
   generation = 0;
   /** @internal */
   idle: WaitQueue | null = null;
+  /** @internal the worker task's name, made once */
+  taskName: string | null = null;
 
   constructor(
     readonly name: string,
@@ -39,7 +41,7 @@ export class Workqueue {
     if (work.pending) return false;
     work.pending = true;
     const gen = work.generation;
-    this.sched.spawn(`${this.name}/${work.name}`, async () => {
+    this.sched.spawn((work.taskName ??= `${this.name}/${work.name}`), async () => {
       const idle = this.idleQueue(work);
       // Non-reentrant: a second execution waits for the first.
       await idle.waitEvent(() => !work.running);

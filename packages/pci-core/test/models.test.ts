@@ -116,7 +116,7 @@ describe('nvidia-h100 (fixtures/nvidia-h100-10de-2330.config)', () => {
     ]);
     hw.configWrite(0x18, 4, 0xffffffff);
     hw.configWrite(0x1c, 4, 0xffffffff);
-    expect([hw.configRead(0x18, 4), hw.configRead(0x1c, 4)]).toEqual([0xfc00000c, 0xffffffff]);
+    expect([hw.configRead(0x18, 4), hw.configRead(0x1c, 4)]).toEqual([0xc000000c, 0xffffffff]);
   });
 
   it('takes the real 128 GiB video memory BAR as an override', () => {

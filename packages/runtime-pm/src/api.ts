@@ -9,7 +9,7 @@ import {
 } from './api-generic.js';
 import type { Device } from './device.js';
 import { RPM_ASYNC, RPM_AUTO, RPM_GET_PUT } from './flags.js';
-import { runAtomic } from './op.js';
+import { runAtomic, runMaybeSleeping } from './op.js';
 import { pmRuntimePutNoidle } from './usage.js';
 
 /** Mirrors pm_runtime_idle(): sync idle, which may suspend synchronously. */
@@ -59,10 +59,17 @@ export function pmRuntimeGetSync(dev: Device): Promise<number> {
 
 /**
  * Mirrors pm_runtime_resume_and_get(): +1 and sync resume; on failure the count is restored.
+ * Answers synchronously when nothing had to sleep (the device was active): await the result.
  * @returns 0 on success (also when already active), or a negative error
  */
-export async function pmRuntimeResumeAndGet(dev: Device): Promise<number> {
-  const ret = await __pmRuntimeResume(dev, RPM_GET_PUT);
+export function pmRuntimeResumeAndGet(dev: Device): Promise<number> | number {
+  const ret = runMaybeSleeping(__pmRuntimeResumeOp(dev, RPM_GET_PUT));
+  return typeof ret === 'number'
+    ? resumeAndGetDone(dev, ret)
+    : ret.then((r) => resumeAndGetDone(dev, r));
+}
+
+function resumeAndGetDone(dev: Device, ret: number): number {
   if (ret < 0) {
     pmRuntimePutNoidle(dev);
     return ret;

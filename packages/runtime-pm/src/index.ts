@@ -32,6 +32,10 @@ export type {
   DeviceOptions,
 } from './device.js';
 export { DevPmInfo, PowerLock } from './power.js';
+export { watchRuntimeStatus } from './status-watch.js';
+export { runMaybeSleeping, runSleeping } from './op.js';
+export type { RpmOp, Sleep } from './op.js';
+export type { RuntimeStatusWatcher } from './status-watch.js';
 export {
   RUNTIME_PM_TRACE_EVENTS,
   declareRuntimePmTraceEvents,

@@ -16,20 +16,40 @@ export function* sleepOn<T>(fn: () => T | Promise<T>): RpmOp<T> {
 }
 
 /** Runs an operation in a task, sleeping wherever it yields. */
-export async function runSleeping<T>(op: RpmOp<T>): Promise<T> {
-  let step = op.next();
-  while (!step.done) {
-    let value: unknown;
+export function runSleeping<T>(op: RpmOp<T>): Promise<T> {
+  let step: IteratorResult<Sleep, T>;
+  try {
+    step = op.next();
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
+  return step.done ? Promise.resolve(step.value) : sleepFrom(op, step.value);
+}
+
+/**
+ * Runs an operation in a task: synchronously when it never has to sleep (the common case of
+ * an active device), else like {@link runSleeping}.
+ * @returns the kernel value, or a promise of it once the operation slept
+ */
+export function runMaybeSleeping<T>(op: RpmOp<T>): T | Promise<T> {
+  const step = op.next();
+  return step.done ? step.value : sleepFrom(op, step.value);
+}
+
+// Goes on with an operation from the first place it sleeps.
+async function sleepFrom<T>(op: RpmOp<T>, first: Sleep): Promise<T> {
+  let sleep = first;
+  for (;;) {
+    let step: IteratorResult<Sleep, T>;
     try {
-      value = await step.value();
+      step = op.next(await sleep());
     } catch (e) {
       // Let the operation's cleanup run (retake its lock) before the error goes on.
       step = op.throw(e);
-      continue;
     }
-    step = op.next(value);
+    if (step.done) return step.value;
+    sleep = step.value;
   }
-  return step.value;
 }
 
 /**

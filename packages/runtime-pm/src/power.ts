@@ -7,6 +7,7 @@ import {
   type RpmRequest,
   type RpmStatus,
 } from './flags.js';
+import { runtimeStatusChanged } from './status-watch.js';
 import { pmRuntimeWork } from './work.js';
 
 /**
@@ -54,7 +55,18 @@ export class DevPmInfo {
   childCount = 0;
   /** Runtime PM is enabled only at 0. */
   disableDepth = 1;
-  runtimeStatus: RpmStatus = 'suspended';
+  private status: RpmStatus = 'suspended';
+  /** runtime_status; every change is told to the kernel's status watchers. */
+  get runtimeStatus(): RpmStatus {
+    return this.status;
+  }
+
+  set runtimeStatus(s: RpmStatus) {
+    if (s === this.status) return;
+    this.status = s;
+    runtimeStatusChanged(this.dev);
+  }
+
   /** Status when runtime PM got disabled; `'invalid'` while enabled. */
   lastStatus: RpmLastStatus = 'invalid';
   /** Last callback error; nonzero blocks every rpm_* operation with -EINVAL. */
@@ -95,7 +107,7 @@ export class DevPmInfo {
   /** The armed suspend hrtimer, if any. */
   suspendTimer: TimerHandle | null = null;
 
-  constructor(dev: Device) {
+  constructor(private readonly dev: Device) {
     const k = dev.kernel;
     this.lock = new PowerLock(k.sched, `${dev.name}.power.lock`);
     this.waitQueue = k.newWaitQueue(`${dev.name} runtime PM transition`);

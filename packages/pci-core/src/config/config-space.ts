@@ -32,7 +32,7 @@ export class ConfigSpace implements ConfigReader {
     const size = typeof init === 'number' ? init : init.length;
     if (!isConfigSpaceSize(size))
       throw new RangeError(`ConfigSpace: size ${size} is neither 256 nor 4096 bytes`);
-    this.bytes = typeof init === 'number' ? new Uint8Array(size) : Uint8Array.from(init);
+    this.bytes = typeof init === 'number' ? new Uint8Array(size) : init.slice();
   }
 
   /** Size in bytes. */

@@ -12,6 +12,8 @@ export interface ResolvedBar extends BarInfo {
   readonly retained: boolean;
 }
 
+const NO_CONTENTS: readonly BarInit[] = [];
+
 interface Bar {
   readonly info: BarInfo;
   readonly init: readonly BarInit[];
@@ -59,7 +61,7 @@ export class BarStore {
       if (bar.retained) continue;
       if (bar.mem.dirty) this.offLost.push(bar.info.index);
       this.offCleared.add(bar.info.index);
-      bar.mem.load([]);
+      bar.mem.load(NO_CONTENTS);
     }
   }
 

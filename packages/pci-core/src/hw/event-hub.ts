@@ -1,15 +1,50 @@
 // Observers of a function's hardware, and the record of accesses made while it was off.
-import type { HwAccess, HwEvent, HwListener } from './types.js';
+import type { HwAccess, HwAccessKind, HwEvent, HwListener } from './types.js';
 
-/** Fans events out to listeners; keeps every `powered-off` access as a violation. */
+/** Which events a listener gets. */
+export interface HwSubscription {
+  /** Event types delivered; every type when absent. */
+  readonly types?: readonly HwEvent['type'][];
+  /**
+   * For listeners of `access` events: which accesses are wanted now (e.g. only while tracing,
+   * or only writes to one register); every access when absent. Accesses nobody wants are not
+   * even built.
+   */
+  readonly accessFilter?: (kind: HwAccessKind, offset: number, width: number) => boolean;
+}
+
+interface Entry {
+  readonly listener: HwListener;
+  /** null: every type. */
+  readonly types: ReadonlySet<HwEvent['type']> | null;
+  readonly filter: ((kind: HwAccessKind, offset: number, width: number) => boolean) | null;
+}
+
+/**
+ * Fans events out to listeners; keeps every `powered-off` access as a violation. Access events
+ * are the hot path (every config cycle): they are only built when a listener wants them or the
+ * function is off, so observing power or INTx costs nothing per access.
+ */
 export class HwEventHub {
-  private readonly listeners = new Set<HwListener>();
+  private entries: Entry[] = [];
+  private accessEntries: Entry[] = [];
   private readonly offAccesses: HwAccess[] = [];
+  /** Told of every access made while powered off (an invariant monitor's hook). */
+  onViolation: ((access: HwAccess) => void) | null = null;
 
-  /** Adds a listener; returns a function that removes it. */
-  subscribe(listener: HwListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Adds a listener (for the types given, or all); returns a function that removes it. */
+  subscribe(listener: HwListener, opts: HwSubscription = {}): () => void {
+    const e: Entry = {
+      listener,
+      types: opts.types ? new Set(opts.types) : null,
+      filter: opts.accessFilter ?? null,
+    };
+    this.entries = [...this.entries, e];
+    this.update();
+    return () => {
+      this.entries = this.entries.filter((x) => x !== e);
+      this.update();
+    };
   }
 
   /** Accesses made while powered off, in order. */
@@ -17,9 +52,27 @@ export class HwEventHub {
     return this.offAccesses;
   }
 
+  /** Whether an access has to be built now (someone wants it). */
+  wantsAccess(kind: HwAccessKind, offset: number, width: number): boolean {
+    for (const e of this.accessEntries) if (!e.filter || e.filter(kind, offset, width)) return true;
+    return false;
+  }
+
   /** Delivers an event (and keeps it if it is a violation). */
   emit(event: HwEvent): void {
-    if (event.type === 'access' && event.note === 'powered-off') this.offAccesses.push(event);
-    for (const listener of this.listeners) listener(event);
+    if (event.type === 'access' && event.note === 'powered-off') {
+      this.offAccesses.push(event);
+      this.onViolation?.(event);
+    }
+    for (const e of this.entries) {
+      if (e.types && !e.types.has(event.type)) continue;
+      if (event.type === 'access' && e.filter && !e.filter(event.kind, event.offset, event.width))
+        continue;
+      e.listener(event);
+    }
+  }
+
+  private update(): void {
+    this.accessEntries = this.entries.filter((e) => !e.types || e.types.has('access'));
   }
 }

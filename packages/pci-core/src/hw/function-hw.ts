@@ -16,8 +16,8 @@ import type { BarInfo } from './bar-layout.js';
 import type { RegisterMasks } from './masks.js';
 import { pmStateWrite } from './pm-state.js';
 import { BarStore, type ResolvedBar } from './bar-store.js';
-import { HwEventHub } from './event-hub.js';
-import type { HwAccess, HwEvent, HwListener, HwResetCause } from './types.js';
+import { HwEventHub, type HwSubscription } from './event-hub.js';
+import type { HwAccess, HwAccessKind, HwEvent, HwListener, HwResetCause } from './types.js';
 
 /** A validated description of a function; build it with `createFunctionHw`. */
 export interface ResolvedFunctionHw {
@@ -34,6 +34,11 @@ export interface ResolvedFunctionHw {
 }
 
 const STICKY_PME = PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS;
+
+// The byte a write of `v` (`width` bytes at `offset`) puts at `at`, if it covers it.
+function writtenByte(offset: number, width: number, v: number, at: number): number | undefined {
+  return at >= offset && at < offset + width ? (v >>> (8 * (at - offset))) & 0xff : undefined;
+}
 
 /**
  * The simulated hardware of one PCI function. Synchronous and pure: it never schedules work;
@@ -66,7 +71,8 @@ export class PciFunctionHw implements ConfigReader {
     this.name = spec.name;
     this.regs = new ConfigSpace(spec.image);
     this.cfgSize = this.regs.cfgSize;
-    this.resetImage = Uint8Array.from(spec.resetImage);
+    // Never written: functions of one model share it.
+    this.resetImage = spec.resetImage;
     this.masks = spec.masks;
     this.pmCap = spec.pmCap;
     this.expCap = spec.expCap;
@@ -74,9 +80,17 @@ export class PciFunctionHw implements ConfigReader {
     this.bars = this.barStore.infos();
   }
 
-  /** Adds an observer; returns a function that removes it. */
-  subscribe(listener: HwListener): () => void {
-    return this.hub.subscribe(listener);
+  /**
+   * Adds an observer (of the event types given, or of all); returns a function that removes it.
+   * Access events are built only while an access observer wants them or the power is off.
+   */
+  subscribe(listener: HwListener, opts?: HwSubscription): () => void {
+    return this.hub.subscribe(listener, opts);
+  }
+
+  /** Called with every access made while powered off, as it happens (for invariant monitors). */
+  set onViolation(fn: ((access: HwAccess) => void) | null) {
+    this.hub.onViolation = fn;
   }
 
   /** Every access made while the function was powered off, in order. */
@@ -120,7 +134,8 @@ export class PciFunctionHw implements ConfigReader {
     const bad = checkAccess(this.cfgSize, offset, width);
     if (bad) return bad;
     const value = this.on ? this.regs.read(offset, width) : allOnes(width);
-    this.record({ kind: 'config-read', offset, width, value });
+    if (this.recording('config-read', offset, width))
+      this.record({ kind: 'config-read', offset, width, value });
     return value;
   }
 
@@ -134,10 +149,9 @@ export class PciFunctionHw implements ConfigReader {
     const bad = checkAccess(this.cfgSize, offset, width);
     if (bad || !Number.isInteger(value)) return bad || -EINVAL;
     const v = (value & allOnes(width)) >>> 0;
-    this.record({ kind: 'config-write', offset, width, value: v });
+    if (this.recording('config-write', offset, width))
+      this.record({ kind: 'config-write', offset, width, value: v });
     if (!this.on) return 0;
-    const written = (at: number): number | undefined =>
-      at >= offset && at < offset + width ? (v >>> (8 * (at - offset))) & 0xff : undefined;
     const pmcsrBefore = this.pmCap ? this.regs.read(this.pmCap + PCI_PM_CTRL, 2) : 0;
     for (let i = 0; i < width; i++) {
       const at = offset + i;
@@ -145,9 +159,11 @@ export class PciFunctionHw implements ConfigReader {
       const rw = this.masks.rw[at]!;
       this.regs.bytes[at] = ((this.regs.bytes[at]! & ~rw) | (b & rw)) & ~(b & this.masks.w1c[at]!);
     }
-    const state = this.pmCap ? written(this.pmCap + PCI_PM_CTRL) : undefined;
+    const state = this.pmCap ? writtenByte(offset, width, v, this.pmCap + PCI_PM_CTRL) : undefined;
     if (state !== undefined) this.writePowerState(pmcsrBefore, state);
-    const flrByte = this.expCap ? written(this.expCap + X.PCI_EXP_DEVCTL + 1) : undefined;
+    const flrByte = this.expCap
+      ? writtenByte(offset, width, v, this.expCap + X.PCI_EXP_DEVCTL + 1)
+      : undefined;
     if (flrByte !== undefined && flrByte & 0x80 && this.flrCapable()) this.flr();
     this.updateLine();
     return 0;
@@ -169,7 +185,8 @@ export class PciFunctionHw implements ConfigReader {
     if (bad || !bar) return bad;
     const live = this.on && this.powerState === PCI_D0;
     const value = live ? bar.mem.read(offset, width) : allOnes(width);
-    this.record({ kind: 'bar-read', offset, width, value, bar: index });
+    if (this.recording('bar-read', offset, width))
+      this.record({ kind: 'bar-read', offset, width, value, bar: index });
     return value;
   }
 
@@ -182,7 +199,8 @@ export class PciFunctionHw implements ConfigReader {
     const bad = bar ? checkAccess(bar.info.size, offset, width) : -EINVAL;
     if (bad || !bar || !Number.isInteger(value)) return bad || -EINVAL;
     const v = (value & allOnes(width)) >>> 0;
-    this.record({ kind: 'bar-write', offset, width, value: v, bar: index });
+    if (this.recording('bar-write', offset, width))
+      this.record({ kind: 'bar-write', offset, width, value: v, bar: index });
     if (this.on && this.powerState === PCI_D0) bar.mem.write(offset, width, v);
     return 0;
   }
@@ -300,6 +318,11 @@ export class PciFunctionHw implements ConfigReader {
     if (next === this.line) return;
     this.line = next;
     this.emit({ type: 'intx', fn: this.name, asserted: next });
+  }
+
+  // Accesses are observed only while someone wants them, or as violations when off.
+  private recording(kind: HwAccessKind, offset: number, width: number): boolean {
+    return !this.on || this.hub.wantsAccess(kind, offset, width);
   }
 
   private record(a: Omit<HwAccess, 'type' | 'fn' | 'state'>): void {

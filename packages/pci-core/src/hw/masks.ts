@@ -155,7 +155,9 @@ export function deriveResetImage(
   pmCap: number,
   patches: readonly ConfigPatch[],
 ): Uint8Array {
-  const reset = boot.map((b, i) => b & ~(m.rw[i]! | m.w1c[i]!));
+  const reset = new Uint8Array(boot.length);
+  const { rw, w1c } = m;
+  for (let i = 0; i < boot.length; i++) reset[i] = boot[i]! & ~(rw[i]! | w1c[i]!);
   reset[H.PCI_STATUS] = reset[H.PCI_STATUS]! & ~H.PCI_STATUS_INTERRUPT;
   if (pmCap) reset[pmCap + PCI_PM_CTRL] = reset[pmCap + PCI_PM_CTRL]! & ~0x03;
   for (const p of patches) putLe(reset, p.offset, p.width, p.value);

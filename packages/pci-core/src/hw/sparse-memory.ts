@@ -9,6 +9,9 @@ export class SparseMemory {
   private readonly pages = new Map<number, Uint8Array>();
   /** Written since the last {@link load}. */
   dirty = false;
+  private loaded: readonly BarInit[] | null = null;
+  // Pages this store wrote to (the others may be shared templates).
+  private readonly owned = new Set<number>();
 
   /** @param size bytes addressable */
   constructor(readonly size: number) {}
@@ -31,15 +34,44 @@ export class SparseMemory {
 
   /** Drops all contents, then stores `init`. Not dirty afterwards. */
   load(init: readonly BarInit[]): void {
+    // Nothing written since the same contents were loaded: they are still there.
+    if (!this.dirty && this.loaded === init) return;
     this.pages.clear();
-    for (const { offset, bytes } of init) bytes.forEach((b, i) => this.poke(offset + i, b));
+    this.owned.clear();
+    // The pages of `init` are built once and shared until written (copy on write).
+    for (const [index, page] of templatePages(init)) this.pages.set(index, page);
     this.dirty = false;
+    this.loaded = init;
   }
 
   private poke(offset: number, byte: number): void {
     const index = Math.floor(offset / PAGE);
     let page = this.pages.get(index);
-    if (!page) this.pages.set(index, (page = new Uint8Array(PAGE)));
-    page[offset % PAGE] = byte;
+    if (!this.owned.has(index)) {
+      page = page ? page.slice() : new Uint8Array(PAGE);
+      this.pages.set(index, page);
+      this.owned.add(index);
+    }
+    page![offset % PAGE] = byte;
   }
+}
+
+// Initial contents as pages, built once per contents list and never written.
+const templates = new WeakMap<readonly BarInit[], ReadonlyMap<number, Uint8Array>>();
+
+function templatePages(init: readonly BarInit[]): ReadonlyMap<number, Uint8Array> {
+  let t = templates.get(init);
+  if (t) return t;
+  const pages = new Map<number, Uint8Array>();
+  for (const { offset, bytes } of init) {
+    for (let i = 0; i < bytes.length; i++) {
+      const at = offset + i;
+      const index = Math.floor(at / PAGE);
+      let page = pages.get(index);
+      if (!page) pages.set(index, (page = new Uint8Array(PAGE)));
+      page[at % PAGE] = bytes[i]!;
+    }
+  }
+  templates.set(init, (t = pages));
+  return t;
 }

@@ -13,7 +13,7 @@ import {
   decodeBarFlags,
 } from '../hw/bar-layout.js';
 import type { ResolvedBar } from '../hw/bar-store.js';
-import { PciFunctionHw } from '../hw/function-hw.js';
+import { PciFunctionHw, type ResolvedFunctionHw } from '../hw/function-hw.js';
 import { applyMaskOverrides, defaultMasks, deriveResetImage } from '../hw/masks.js';
 import type { BarOptions, ConfigPatch, FunctionHwOptions, MaskOverride } from '../hw/types.js';
 import { parseConfigBinary } from './config-binary.js';
@@ -111,8 +111,69 @@ export function createFunctionHw(
   options: FunctionHwOptions = {},
 ): LoadResult<PciFunctionHw> {
   const name = options.name ?? 'function';
-  const bad = (msg: string): LoadResult<PciFunctionHw> => failed(`${name}: ${msg}`);
-  if (!(image instanceof Uint8Array)) return bad('config image must be a Uint8Array');
+  if (!(image instanceof Uint8Array)) return failed(`${name}: config image must be a Uint8Array`);
+  // Machines build many functions of the same model: what follows from the image and the
+  // options is derived once (it is never written afterwards) and shared.
+  const key = specKey(image, options);
+  const hit = specs.get(key);
+  if (hit && equalBytes(hit.image, image)) return loaded(new PciFunctionHw({ ...hit, name }));
+  const r = resolveFunctionHw(image, options, name);
+  if (!r.ok) return r;
+  specs.set(key, r.value);
+  return loaded(new PciFunctionHw(r.value));
+}
+
+// Derived hardware descriptions by content key (bounded: models and dumps are few).
+const specs = new Map<string, ResolvedFunctionHw>();
+const SPECS_MAX = 64;
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+
+// A key for (image, options without the name): an FNV-1a hash of the image (the bytes are
+// compared on a hit) and every option field; BAR contents (`init`) by identity, as the
+// BAR stores share their pages by identity too.
+function specKey(image: Uint8Array, options: FunctionHwOptions): string {
+  if (specs.size >= SPECS_MAX) specs.clear();
+  let h = 0x811c9dc5;
+  if (image.byteOffset % 4 === 0 && image.length % 4 === 0) {
+    const words = new Int32Array(image.buffer, image.byteOffset, image.length / 4);
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  } else for (let i = 0; i < image.length; i++) h = Math.imul(h ^ image[i]!, 0x01000193);
+  let key = `${image.length}:${h >>> 0}`;
+  for (const b of options.bars ?? [])
+    key += `|b${f(b.index)},${f(b.size)},${f(b.contents)},${f(b.retained)},${idOf(b.init)}`;
+  for (const m of options.masks ?? [])
+    key += `|m${f(m.offset)},${f(m.width)},${f(m.rw)},${f(m.w1c)}`;
+  for (const p of options.resetPatches ?? []) key += `|p${f(p.offset)},${f(p.width)},${f(p.value)}`;
+  return key;
+}
+
+// A field in a key: numbers as they are, anything else marked with its type.
+function f(v: unknown): string {
+  return typeof v === 'number' ? String(v) : `${typeof v}:${String(v)}`;
+}
+
+function idOf(v: unknown): string {
+  if (v === undefined) return '-';
+  if (typeof v !== 'object' || v === null) return f(v);
+  let id = ids.get(v);
+  if (id === undefined) ids.set(v, (id = nextId++));
+  return `#${id}`;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// Validates and derives everything of a function but its hardware state.
+function resolveFunctionHw(
+  image: Uint8Array,
+  options: FunctionHwOptions,
+  name: string,
+): LoadResult<ResolvedFunctionHw> {
+  const bad = (msg: string): LoadResult<ResolvedFunctionHw> => failed(`${name}: ${msg}`);
   if (!isConfigSpaceSize(image.length))
     return bad(
       `config image of ${image.length} bytes; expected 256 or 4096 (lspci -x shows too little)`,
@@ -135,17 +196,7 @@ export function createFunctionHw(
   const pmCap = findCapability(cfg, PCI_CAP_ID_PM);
   const resetImage = deriveResetImage(cfg.bytes, masks, pmCap, options.resetPatches ?? []);
   const expCap = findCapability(cfg, PCI_CAP_ID_EXP);
-  return loaded(
-    new PciFunctionHw({
-      name,
-      image: cfg.bytes,
-      resetImage,
-      masks,
-      bars: bars.value,
-      pmCap,
-      expCap,
-    }),
-  );
+  return loaded({ name, image: cfg.bytes, resetImage, masks, bars: bars.value, pmCap, expCap });
 }
 
 /** Parses `lspci -xxx`/`-xxxx` text and builds the function (see {@link createFunctionHw}). */

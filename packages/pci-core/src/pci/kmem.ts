@@ -37,6 +37,9 @@ export interface KmemTracked {
 /** The allocations of one kernel. Get it with {@link kmemRegistry}. */
 export class KmemRegistry {
   private readonly live = new Map<number, KmemAllocation>();
+  // Live allocations no pointer holds: the only leak candidates (kept so that the invariant
+  // checked after every step does not walk every allocation of the machine).
+  private readonly unheld = new Set<KmemAllocation>();
   private nextId = 1;
 
   constructor(readonly kernel: Kernel) {}
@@ -57,6 +60,8 @@ export class KmemRegistry {
       orphaned: false,
     };
     this.live.set(a.id, a);
+    this.unheld.add(a);
+    unheldOf.set(a, this.unheld);
     return a;
   }
 
@@ -70,6 +75,7 @@ export class KmemRegistry {
     }
     a.freed = true;
     this.live.delete(a.id);
+    this.unheld.delete(a);
   }
 
   /** Reports a use of freed memory; @returns whether `obj` was freed */
@@ -90,9 +96,11 @@ export class KmemRegistry {
    */
   leaks(minAgeNs = KMEMLEAK_MIN_AGE_NS): KmemAllocation[] {
     const now = this.kernel.clock.now();
-    return this.allocations().filter(
-      (a) => a.refs === 0 && (a.orphaned || now - a.allocatedAt >= minAgeNs),
-    );
+    if (this.unheld.size === 0) return [];
+    // Oldest first, as allocations() lists them.
+    return [...this.unheld]
+      .filter((a) => a.refs === 0 && (a.orphaned || now - a.allocatedAt >= minAgeNs))
+      .sort((a, b) => a.id - b.id);
   }
 
   /** kmemleak's report lines, one per leak (an invariant source). */
@@ -107,6 +115,16 @@ function describe(a: KmemAllocation): string {
 }
 
 const registries = new WeakMap<Kernel, KmemRegistry>();
+// The unheld set of each allocation's registry, for KmemPtr to keep up to date.
+const unheldOf = new WeakMap<KmemAllocation, Set<KmemAllocation>>();
+
+// An allocation's pointer count changed.
+function held(a: KmemAllocation): void {
+  const set = unheldOf.get(a);
+  if (!set) return;
+  if (a.refs === 0 && !a.freed) set.add(a);
+  else set.delete(a);
+}
 
 /** The registry of `kernel`, created (and registered as an invariant source) on first use. */
 export function kmemRegistry(kernel: Kernel): KmemRegistry {
@@ -142,18 +160,23 @@ export class KmemPtr<T extends KmemTracked> {
     if (old) {
       old.alloc.refs--;
       if (!old.alloc.freed && old.alloc.refs === 0) old.alloc.orphaned = true;
+      held(old.alloc);
     }
     this.value = v;
     if (v) {
       v.alloc.refs++;
       v.alloc.orphaned = false;
+      held(v.alloc);
     }
   }
 
   /** Reads and clears the pointer, handing the reference to the caller (no orphaning). */
   take(): T | null {
     const v = this.value;
-    if (v) v.alloc.refs--;
+    if (v) {
+      v.alloc.refs--;
+      held(v.alloc);
+    }
     this.value = null;
     return v;
   }

@@ -155,7 +155,11 @@ export class PciDev extends Device {
     this.physfn = init.physfn ?? null;
     this.isVirtfn = init.physfn !== undefined;
     declarePciTraceEvents(this.kernel.trace);
-    init.hw.subscribe((e) => this.onHwEvent(e));
+    const trace = this.kernel.trace;
+    init.hw.subscribe((e) => this.onHwEvent(e), {
+      types: ['access'],
+      accessFilter: () => trace.on,
+    });
     // pci_setup_device(): identity from config space.
     const hw = init.hw;
     const id = hw.configRead(H.PCI_VENDOR_ID, 4);

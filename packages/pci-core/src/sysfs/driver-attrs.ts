@@ -16,7 +16,10 @@ import { sscanfHex, sysfsStreq } from './parse.js';
 
 /** Mirrors bus_find_device_by_name(): the registered device whose name equals `text`. */
 export function busFindDeviceByName(topo: PciTopology, text: string): PciDev | undefined {
-  return topo.devices().find((d) => d.registered && sysfsStreq(d.bdf, text));
+  // Names are unique: look the one name up (the bdf index) instead of walking every device.
+  const name = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const d = topo.lookup(name);
+  return d && d.registered && sysfsStreq(d.bdf, name) ? d : undefined;
 }
 
 /** Mirrors bind_store(): attach the driver to a matching device. @returns count or -errno */

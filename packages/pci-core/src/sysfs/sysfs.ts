@@ -116,7 +116,7 @@ export class PciSysfs {
   /** Writes a text file (sleeps: run it in a task). @returns the byte count written, or -errno */
   async write(path: string, text: string): Promise<number> {
     const t = this.resolve(path);
-    const count = new TextEncoder().encode(text).length;
+    const count = utf8Length(text);
     switch (t.kind) {
       case 'drivers_probe':
         return driversProbeStore(this.topo, text, count);
@@ -156,6 +156,24 @@ export class PciSysfs {
     if (t.kind !== 'dev' || t.attr !== 'config') return this.exists(path) ? -EINVAL : -ENOENT;
     return pciSysfsWriteConfig(t.dev, offset, data);
   }
+}
+
+// Bytes of `text` in UTF-8 (what write(2) counts), without encoding it.
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
 }
 
 function visible(dev: PciDev, attr: string): boolean {

@@ -6,6 +6,7 @@ import { pciBusType } from '../driver/bus-type.js';
 import { pciePortDriver } from '../driver/port-driver.js';
 import { PciDriverRegistry } from '../driver/registry.js';
 import type { PciFunctionHw } from '../hw/function-hw.js';
+import type { HwAccess } from '../hw/types.js';
 import { createBuiltinHw, type BuiltinModelName } from '../models/registry.js';
 import { NoPlatform } from '../platform/none.js';
 import type { PciPlatform, RootPortFirmware } from '../platform/types.js';
@@ -49,8 +50,12 @@ export class PciTopology implements PciContext {
   private readonly byBdf = new Map<string, PciDev>();
   private readonly byName = new Map<string, PciDev>();
   private readonly firmware = new Map<PciDev, RootPortFirmware>();
-  private readonly busNumbers = new Set<number>();
+  // Bus numbers in use, per PCI segment (domain).
+  private readonly busNumbers = new Map<number, Set<number>>();
+  // The root bus of each segment; the first is `rootBus`, others come with their root ports.
+  private readonly roots = new Map<number, PciBus>();
   private readonly added = new WeakSet<PciDev>();
+  private readonly violationWatchers = new Set<(dev: PciDev, access: HwAccess) => void>();
   private readonly vfFactories = new WeakMap<
     PciDev,
     (pf: PciDev, index: number) => PciFunctionHw
@@ -68,7 +73,8 @@ export class PciTopology implements PciContext {
     this.hostBridge = new PciHostBridge(kernel, domain, root);
     this.hostBridge.wakeupCapable = opts.hostBridgeWakeup ?? false;
     this.rootBus = new PciBus(domain, root, null, null, this.hostBridge);
-    this.busNumbers.add(root);
+    this.roots.set(domain, this.rootBus);
+    this.busNumbers.set(domain, new Set([root]));
     this.drivers = new PciDriverRegistry(() => this.devices());
     this.drivers.registerBuiltin(pciePortDriver);
   }
@@ -83,12 +89,25 @@ export class PciTopology implements PciContext {
     return this.byName.get(nameOrBdf) ?? this.lookup(nameOrBdf);
   }
 
+  /**
+   * Calls `fn` with every access a function makes while powered off, as it happens (the
+   * event an invariant monitor needs, instead of scanning every function after every step).
+   * @returns the function that stops it
+   */
+  watchViolations(fn: (dev: PciDev, access: HwAccess) => void): () => void {
+    this.violationWatchers.add(fn);
+    return () => this.violationWatchers.delete(fn);
+  }
+
   /** The firmware description a root port was added with. */
   rootPortFirmware(port: PciDev): RootPortFirmware | undefined {
     return this.firmware.get(port);
   }
 
-  /** Every device, depth first from the root bus (a bridge before what is behind it). */
+  /**
+   * Every device, depth first from the root bus (a bridge before what is behind it), segment
+   * by segment in the order they were created.
+   */
   devices(): PciDev[] {
     const out: PciDev[] = [];
     const walk = (bus: PciBus): void => {
@@ -97,8 +116,26 @@ export class PciTopology implements PciContext {
         if (d.subordinate) walk(d.subordinate);
       }
     };
-    walk(this.rootBus);
+    for (const bus of this.roots.values()) walk(bus);
     return out;
+  }
+
+  /**
+   * The root bus of PCI segment `domain`. A segment other than the first gets its own host
+   * bridge (`pci<domain>:00`) on first use, as a machine with several PCI segments (ACPI MCFG
+   * entries) has: each segment has 256 bus numbers, so large machines spread root ports
+   * over segments.
+   */
+  segmentRootBus(domain: number): PciBus {
+    let bus = this.roots.get(domain);
+    if (!bus) {
+      const bridge = new PciHostBridge(this.kernel, domain, 0);
+      bridge.wakeupCapable = this.hostBridge.wakeupCapable;
+      bus = new PciBus(domain, 0, null, null, bridge);
+      this.roots.set(domain, bus);
+      this.busNumbers.set(domain, new Set([0]));
+    }
+    return bus;
   }
 
   [Symbol.iterator](): Iterator<PciDev> {
@@ -107,9 +144,14 @@ export class PciTopology implements PciContext {
 
   /** Enumerates a root port (pci_pm_init included); its firmware goes to the platform. */
   addRootPort(opts: RootPortOptions): PciDev {
-    const at = this.address(opts.bdf, this.rootBus);
+    const domain = parseBdf(opts.bdf)?.domain;
+    const bus =
+      domain === undefined || domain === this.rootBus.domain
+        ? this.rootBus
+        : this.segmentRootBus(domain);
+    const at = this.address(opts.bdf, bus);
     const hw = this.hardware(opts, 'qemu-pcie-root-port', opts.bdf);
-    const port = this.enumerate(hw, this.rootBus, at, (d) => {
+    const port = this.enumerate(hw, bus, at, (d) => {
       d.isHotplugBridge = opts.hotplug ?? isHotplugCapable(d);
       this.platform.addRootPort(d, opts);
     });
@@ -205,7 +247,7 @@ export class PciTopology implements PciContext {
     if (sub) {
       const siblings = dev.pciBus.children;
       siblings.splice(siblings.indexOf(sub), 1);
-      this.busNumbers.delete(sub.number);
+      this.busNumbers.get(sub.domain)?.delete(sub.number);
     }
   }
 
@@ -285,15 +327,19 @@ export class PciTopology implements PciContext {
     pciInitResetMethods(dev);
     dev.resetAttrsVisible = dev.resetMethods.length > 0;
     wireFunction(dev);
+    hw.onViolation = (a) => {
+      for (const w of this.violationWatchers) w(dev, a);
+    };
     return dev;
   }
 
   private makeBridge(dev: PciDev, secondary?: number): void {
     if (!pciIsBridge(dev)) throw new RangeError(`PciTopology: ${dev.bdf} has no type-1 header`);
+    const used = this.busNumbers.get(dev.domain)!;
     let n = secondary ?? 1;
-    if (secondary === undefined) while (this.busNumbers.has(n)) n++;
-    if (this.busNumbers.has(n) || n > 255) throw new RangeError(`PciTopology: bus ${n} is taken`);
-    this.busNumbers.add(n);
+    if (secondary === undefined) while (used.has(n)) n++;
+    if (used.has(n) || n > 255) throw new RangeError(`PciTopology: bus ${n} is taken`);
+    used.add(n);
     const bus = new PciBus(dev.domain, n, dev.pciBus, dev, dev);
     dev.subordinate = bus;
     if (dev.isHotplugBridge) bus.slot = new PciSlot(bus, 0, true);

@@ -19,19 +19,32 @@ export function isHotplugCapable(dev: PciDev): boolean {
  */
 export function wireBridge(bridge: PciDev): void {
   let asserted = false;
-  bridge.hw.subscribe((e) => {
-    if (e.type !== 'access' || e.kind !== 'config-write' || e.note === 'powered-off') return;
-    const at = PCI_BRIDGE_CONTROL;
-    if (at < e.offset || at >= e.offset + e.width) return;
-    const bit = ((e.value >>> (8 * (at - e.offset))) & PCI_BRIDGE_CTL_BUS_RESET) !== 0;
-    if (bit && !asserted) for (const d of pciBusDevices(bridge.subordinate)) d.hw.flr();
-    asserted = bit;
-  });
+  bridge.hw.subscribe(
+    (e) => {
+      if (e.type !== 'access' || e.kind !== 'config-write' || e.note === 'powered-off') return;
+      const at = PCI_BRIDGE_CONTROL;
+      if (at < e.offset || at >= e.offset + e.width) return;
+      const bit = ((e.value >>> (8 * (at - e.offset))) & PCI_BRIDGE_CTL_BUS_RESET) !== 0;
+      if (bit && !asserted) for (const d of pciBusDevices(bridge.subordinate)) d.hw.flr();
+      asserted = bit;
+    },
+    {
+      types: ['access'],
+      // Only writes that reach Bridge Control.
+      accessFilter: (kind, offset, width) =>
+        kind === 'config-write' &&
+        offset <= PCI_BRIDGE_CONTROL &&
+        PCI_BRIDGE_CONTROL < offset + width,
+    },
+  );
 }
 
 /** Routes the function's PME messages to the PCI core (polling list or platform wake GPE). */
 export function wireFunction(dev: PciDev): void {
-  dev.hw.subscribe((e) => {
-    if (e.type === 'pme') pciPmeSignalled(dev);
-  });
+  dev.hw.subscribe(
+    (e) => {
+      if (e.type === 'pme') pciPmeSignalled(dev);
+    },
+    { types: ['pme'] },
+  );
 }

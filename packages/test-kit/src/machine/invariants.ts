@@ -2,9 +2,12 @@
 // layers register (saved-state leaks, …), defects (usage-count underflow, lock-order cycles,
 // sleeping in atomic context), any hardware access while a function is powered off (not once
 // it was pulled out), wake-up notifications lost or duplicated, and a task left waiting on a
-// suspended device once nothing else can run.
+// suspended device once nothing else can run. A check after a step looks only at what that
+// step changed (events from the hardware and runtime PM), so its cost does not grow with the
+// number of devices.
 import type { Kernel } from '@vfio-ts/kernel';
-import type { PciDev, PciFunctionHw, PciTopology } from '@vfio-ts/pci-core';
+import type { HwAccess, PciDev, PciFunctionHw, PciTopology } from '@vfio-ts/pci-core';
+import { watchRuntimeStatus } from '@vfio-ts/runtime-pm';
 import type { VfioPciCoreDevice } from '@vfio-ts/vfio-pci';
 import { WakeWatch } from './wake-watch.js';
 
@@ -19,9 +22,10 @@ const DEFECTS: Record<string, string> = {
 export class InvariantMonitor {
   private readonly seen = new Map<string, number>();
   private defectsRead = 0;
-  private readonly hwRead = new WeakMap<object, number>();
   private readonly forgotten = new WeakSet<PciFunctionHw>();
   private readonly wake: WakeWatch;
+  // Accesses made while powered off since the last check, as the topology reported them.
+  private offAccesses: { dev: PciDev; access: HwAccess }[] = [];
 
   /**
    * @param vfioDevices the functions bound to vfio-pci, for the wake-up notification check
@@ -32,6 +36,11 @@ export class InvariantMonitor {
     vfioDevices: () => Iterable<[PciDev, VfioPciCoreDevice]> = () => [],
   ) {
     this.wake = new WakeWatch(vfioDevices);
+    // Accesses made before the monitor existed are found once, by a scan.
+    for (const dev of topology.devices())
+      for (const access of dev.hw.violations) this.offAccesses.push({ dev, access });
+    topology.watchViolations((dev, access) => this.offAccesses.push({ dev, access }));
+    watchRuntimeStatus(kernel, (dev) => this.wake.changed(dev));
   }
 
   /** From now on, accesses to this hardware are not defects (it was pulled out). */
@@ -57,16 +66,15 @@ export class InvariantMonitor {
     for (const v of this.kernel.violations()) add(v);
     this.wake.check(add);
     this.waiters(add);
-    for (const dev of this.topology.devices()) {
-      if (this.forgotten.has(dev.hw)) continue;
-      const all = dev.hw.violations;
-      const from = this.hwRead.get(dev.hw) ?? 0;
-      if (from === all.length) continue;
-      this.hwRead.set(dev.hw, all.length);
-      for (const a of all.slice(from))
+    if (this.offAccesses.length) {
+      const accesses = this.offAccesses;
+      this.offAccesses = [];
+      for (const { dev, access: a } of accesses) {
+        if (this.forgotten.has(dev.hw)) continue;
         add(
           `hardware access while powered off: ${dev.bdf} ${a.kind} at 0x${a.offset.toString(16)}`,
         );
+      }
     }
   }
 

@@ -39,6 +39,18 @@ const devNullFops = {
 const isCount = (n: unknown): n is number =>
   typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
+// The fdput() at the end of a call; synchronous unless it was the last reference.
+function putThen(f: File, ret: number): Promise<number> | number {
+  const p = f.fput();
+  return p ? p.then(() => ret) : ret;
+}
+
+function putThenThrow(f: File, e: unknown): Promise<never> {
+  return Promise.resolve(f.fput()).then(() => {
+    throw e;
+  });
+}
+
 /** A process driving the simulated kernel through system calls. */
 export class UserProcess {
   /** The descriptor table. */
@@ -47,6 +59,7 @@ export class UserProcess {
   readonly mm: MmStruct;
   private readonly positions = new WeakMap<File, number>();
   private readonly mappings = new Set<Mapping>();
+  private readonly taskNames = new Map<string, string>();
 
   constructor(
     private readonly kernel: Kernel,
@@ -171,13 +184,17 @@ export class UserProcess {
     if (!isCount(count)) return Promise.resolve(-EINVAL);
     if (count > buf.length) return Promise.resolve(-EFAULT);
     if (offset !== undefined && !isCount(offset)) return Promise.resolve(-EINVAL);
-    return this.withFile(fd, op, async (f) => {
+    return this.withFile(fd, op, (f) => {
       const fn = op === 'read' ? f.fops.read : f.fops.write;
       if (!fn) return -EINVAL;
       const pos = offset ?? this.positions.get(f) ?? 0;
-      const n = await fn(f, buf, count, pos);
-      if (offset === undefined && n > 0) this.positions.set(f, pos + n);
-      return n;
+      const n = fn(f, buf, count, pos);
+      if (offset !== undefined) return n;
+      const advance = (k: number): number => {
+        if (k > 0) this.positions.set(f, pos + k);
+        return k;
+      };
+      return typeof n === 'number' ? advance(n) : n.then(advance);
     });
   }
 
@@ -190,16 +207,25 @@ export class UserProcess {
     if (typeof f === 'number') return Promise.resolve(f);
     // The call holds a file reference, as fdget() does, so a concurrent close cannot release it.
     f.get();
-    return this.syscall(what, async () => {
+    return this.syscall(what, () => {
+      let ret: Promise<number> | number;
       try {
-        return await fn(f);
-      } finally {
-        await f.put();
+        ret = fn(f);
+      } catch (e) {
+        return putThenThrow(f, e);
       }
+      return typeof ret === 'number'
+        ? putThen(f, ret)
+        : ret.then(
+            (r) => putThen(f, r),
+            (e: unknown) => putThenThrow(f, e),
+          );
     });
   }
 
   private syscall(what: string, fn: () => Promise<number> | number): Promise<number> {
-    return this.kernel.run(`${this.name}:${what}`, fn, this.files);
+    let name = this.taskNames.get(what);
+    if (name === undefined) this.taskNames.set(what, (name = `${this.name}:${what}`));
+    return this.kernel.run(name, fn, this.files);
   }
 }

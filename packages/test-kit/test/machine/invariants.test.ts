@@ -74,6 +74,42 @@ describe('wake-up notifications', () => {
   });
 });
 
+describe('invariants after a step look only at what changed', () => {
+  it('stops following an engagement once its device is no longer bound', async () => {
+    const m = await machine();
+    await engageWithWakeup(m, m.process());
+    const pdev = pdevOf(m);
+    const vdev = vdevOf(m);
+    pdev.driverData = undefined;
+    vdev.pmWakeEventfdCtx!.signal(1);
+    vdev.pmWakeEventfdCtx!.signal(1);
+    expect(m.invariants()).toEqual([]);
+    pdev.driverData = vdev;
+  });
+
+  it('finds violations on any of many devices, and those made before the monitor existed', async () => {
+    const devices = Array.from({ length: 20 }, (_, i) => ({
+      bdf: `0000:0${1 + (i >> 3)}:00.${i & 7}`,
+      rootPort: i < 8 ? 'rp0' : 'rp1',
+      config: 'e1000e',
+    }));
+    const m = await createMachine({
+      rootPorts: [
+        { name: 'rp0', d3cold: true },
+        { name: 'rp1', d3cold: true },
+      ],
+      devices: devices.slice(0, 16),
+    });
+    const last = m.topology.lookup('0000:02:00.7')!;
+    last.hw.configRead(8, 4);
+    expect(m.invariants()).toEqual([
+      'hardware access while powered off: 0000:02:00.7 config-read at 0x8',
+    ]);
+    const early = new InvariantMonitor(m.kernel, m.topology);
+    expect(early.list().map((v) => v.violation)).toEqual(m.invariants());
+  });
+});
+
 describe('other invariants', () => {
   it('reports a task left waiting on a suspended device', async () => {
     const m = await machine();

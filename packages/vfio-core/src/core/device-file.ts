@@ -16,9 +16,14 @@ import type { VfioCore } from './device-set.js';
 import { vfioIoctlDeviceFeature } from './feature.js';
 
 // Mirrors vfio_device_pm_runtime_get(): resume for the ioctl when the driver has PM ops.
-async function vfioDevicePmRuntimeGet(vdev: VfioDevice): Promise<number> {
+// Synchronous while the device is active.
+function vfioDevicePmRuntimeGet(vdev: VfioDevice): Promise<number> | number {
   if (!vdev.dev.driver?.pm) return 0;
-  const ret = await pmRuntimeResumeAndGet(vdev.dev);
+  const ret = pmRuntimeResumeAndGet(vdev.dev);
+  return typeof ret === 'number' ? pmGetDone(vdev, ret) : ret.then((r) => pmGetDone(vdev, r));
+}
+
+function pmGetDone(vdev: VfioDevice, ret: number): number {
   if (ret < 0) {
     vdev.kernel.printk('err', `vfio: runtime resume failed ${ret}`);
     return -EIO;
@@ -41,34 +46,59 @@ function traceIoctl(
   if (trace.on) trace.emit('vfio_ioctl', { device: vdev.name, cmd, phase, ret });
 }
 
-/** An ioctl on a device file (vfio_device_fops_unl_ioctl). */
-export async function vfioDeviceFopsUnlIoctl(
+/**
+ * An ioctl on a device file (vfio_device_fops_unl_ioctl). Nothing here sleeps unless the
+ * runtime resume or the driver does, so the answer is synchronous when neither does.
+ * @returns the driver's answer or -errno (a promise when something slept)
+ */
+export function vfioDeviceFopsUnlIoctl(
   vdev: VfioDevice,
   cmd: number,
   arg: UserArg,
-): Promise<number> {
+): Promise<number> | number {
   traceIoctl(vdev, cmd, 'begin', null);
-  let ret = await vfioDevicePmRuntimeGet(vdev);
-  if (ret === 0) {
-    if (cmd === VFIO.DEVICE_FEATURE) {
-      ret = await vfioIoctlDeviceFeature(vdev, arg);
-      const trace = vdev.kernel.trace;
-      if (trace.on && arg instanceof Uint8Array && arg.length >= 8) {
-        const v = new DataView(arg.buffer, arg.byteOffset, 8);
-        const flags = v.getUint32(4, true);
-        trace.emit('vfio_feature', {
-          device: vdev.name,
-          flags,
-          feature: flags & 0xffff,
-          argsz: v.getUint32(0, true),
-          ret,
-        });
-      }
-    } else {
-      ret = vdev.ops.ioctl ? await vdev.ops.ioctl(vdev, cmd, arg) : -EINVAL;
+  const got = vfioDevicePmRuntimeGet(vdev);
+  return typeof got === 'number'
+    ? ioctlHeld(vdev, cmd, arg, got)
+    : got.then((r) => ioctlHeld(vdev, cmd, arg, r));
+}
+
+// The ioctl proper, once the runtime PM reference is held (got === 0) or refused.
+function ioctlHeld(
+  vdev: VfioDevice,
+  cmd: number,
+  arg: UserArg,
+  got: number,
+): Promise<number> | number {
+  if (got !== 0) return ioctlEnd(vdev, cmd, got);
+  let ret: Promise<number> | number;
+  if (cmd === VFIO.DEVICE_FEATURE) ret = vfioIoctlDeviceFeature(vdev, arg);
+  else ret = vdev.ops.ioctl ? vdev.ops.ioctl(vdev, cmd, arg) : -EINVAL;
+  return typeof ret === 'number'
+    ? ioctlDone(vdev, cmd, arg, ret)
+    : ret.then((r) => ioctlDone(vdev, cmd, arg, r));
+}
+
+function ioctlDone(vdev: VfioDevice, cmd: number, arg: UserArg, ret: number): number {
+  if (cmd === VFIO.DEVICE_FEATURE) {
+    const trace = vdev.kernel.trace;
+    if (trace.on && arg instanceof Uint8Array && arg.length >= 8) {
+      const v = new DataView(arg.buffer, arg.byteOffset, 8);
+      const flags = v.getUint32(4, true);
+      trace.emit('vfio_feature', {
+        device: vdev.name,
+        flags,
+        feature: flags & 0xffff,
+        argsz: v.getUint32(0, true),
+        ret,
+      });
     }
-    vfioDevicePmRuntimePut(vdev);
   }
+  vfioDevicePmRuntimePut(vdev);
+  return ioctlEnd(vdev, cmd, ret);
+}
+
+function ioctlEnd(vdev: VfioDevice, cmd: number, ret: number): number {
   traceIoctl(vdev, cmd, 'end', ret);
   return ret;
 }

@@ -27,6 +27,8 @@ export class VfioDeviceSet {
 export class VfioCore {
   private readonly sets = new Map<unknown, VfioDeviceSet>();
   private readonly devices = new Set<VfioDevice>();
+  // Registered devices by dev_name, so registration needs no walk over every device.
+  private readonly names = new Set<string>();
 
   constructor(readonly kernel: Kernel) {
     kernel.trace.declare(VFIO_CORE_TRACE_EVENTS);
@@ -52,10 +54,11 @@ export class VfioCore {
 
   /** Makes `vdev` findable; a device without a set gets a singleton one (vfio_register_group_dev). */
   vfioRegisterGroupDev(vdev: VfioDevice): number {
-    if (vdev.registered || [...this.devices].some((d) => d.name === vdev.name)) return -EBUSY;
+    if (vdev.registered || this.names.has(vdev.name)) return -EBUSY;
     if (!vdev.devSet) this.vfioAssignDeviceSet(vdev, vdev);
     vdev.registered = true;
     this.devices.add(vdev);
+    this.names.add(vdev.name);
     return 0;
   }
 
@@ -65,7 +68,7 @@ export class VfioCore {
    */
   async vfioUnregisterGroupDev(vdev: VfioDevice): Promise<void> {
     vdev.registered = false;
-    this.devices.delete(vdev);
+    if (this.devices.delete(vdev)) this.names.delete(vdev.name);
     for (let i = 0; vdev.files > 0; i++) {
       vdev.ops.request?.(vdev, i);
       const deadline = this.kernel.clock.now() + msecs(10_000);

@@ -28,12 +28,18 @@ export function vfioCheckFeature(
   return 1;
 }
 
-/** Parses VFIO_DEVICE_FEATURE from user memory and dispatches it (vfio_ioctl_device_feature). */
-export async function vfioIoctlDeviceFeature(vdev: VfioDevice, arg: UserArg): Promise<number> {
+// A little-endian u32 of user memory (the header fields), without a DataView per call.
+const u32 = (b: Uint8Array, at: number): number =>
+  (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+
+/**
+ * Parses VFIO_DEVICE_FEATURE from user memory and dispatches it (vfio_ioctl_device_feature).
+ * @returns the driver's answer (a promise when it has one), or -errno at once for a bad header
+ */
+export function vfioIoctlDeviceFeature(vdev: VfioDevice, arg: UserArg): Promise<number> | number {
   if (!(arg instanceof Uint8Array) || arg.length < HEADER) return -EFAULT;
-  const view = new DataView(arg.buffer, arg.byteOffset, HEADER);
-  const argsz = view.getUint32(0, true);
-  const flags = view.getUint32(4, true);
+  const argsz = u32(arg, 0);
+  const flags = u32(arg, 4);
   if (argsz < HEADER) return -EINVAL;
   if ((flags & ~(VFIO.DEVICE_FEATURE_MASK | GET | SET | PROBE)) >>> 0 !== 0) return -EINVAL;
   if (!(flags & PROBE) && flags & SET && flags & GET) return -EINVAL;

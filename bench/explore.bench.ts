@@ -1,0 +1,69 @@
+// Issue 12, target 4: schedules per second when exploring the config-access-versus-entry race
+// (F.3.1, the scenario of packages/test-kit/test/pm/races.ts), a fresh machine per schedule
+// (built, booted, invariants after every step) included. Target: ≥ 10 000 schedules/s.
+import { bench, describe } from 'vitest';
+import { exploreMachine, type MachineScenario } from '@vfio-ts/test-kit';
+import { VFIO } from '@vfio-ts/vfio-core';
+
+const BDF = '0000:01:00.0';
+const D3COLD = {
+  rootPorts: [{ name: 'rp0', d3cold: true }],
+  devices: [{ bdf: BDF, rootPort: 'rp0', config: 'e1000e' }],
+};
+const SCHEDULES = 100;
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(what);
+}
+
+// F.3.1: a config read from one thread racing LOW_POWER_ENTRY from another.
+const configVersusEntry: MachineScenario = async (m) => {
+  const p = m.process();
+  const fd = await p.openDevice(BDF);
+  const buf = new Uint8Array(4);
+  const entry = VFIO.feature({
+    flags: VFIO.DEVICE_FEATURE_SET,
+    feature: VFIO.DEVICE_FEATURE_LOW_POWER_ENTRY,
+  });
+  const [read, ret] = await Promise.all([
+    p.pread(fd, buf, 4, VFIO.pciConfigOffset(0)),
+    p.ioctl(fd, VFIO.DEVICE_FEATURE, entry),
+  ]);
+  check(read === 4 && ret === 0, `read ${read}, entry ${ret}`);
+  await m.settle();
+  check(m.sysfs.read(`/sys/bus/pci/devices/${BDF}/power_state`) === 'D3cold\n', 'not D3cold');
+  check((await p.close(fd)) === 0, 'close');
+};
+
+let seed = 1;
+let teardowns = 0;
+async function printRate(): Promise<void> {
+  if (++teardowns < 2) return;
+  const t0 = process.hrtime.bigint();
+  const r = await exploreMachine(D3COLD, configVersusEntry, {
+    mode: 'random',
+    schedules: 1000,
+    seed: 1,
+  });
+  const s = (1000 * 1e9) / Number(process.hrtime.bigint() - t0);
+  const ex = await exploreMachine(D3COLD, configVersusEntry, { preemptionBound: 1000 });
+  console.log(
+    `target 4: ${s.toFixed(0)} schedules/s (random, 1000 schedules, ok ${r.ok}; target ≥ 10 000); ` +
+      `the exhaustive space has ${ex.schedules} schedules (exhausted ${ex.exhausted})`,
+  );
+}
+
+describe('target 4: exploration of config access versus LOW_POWER_ENTRY', () => {
+  bench(
+    `${SCHEDULES} random schedules, a fresh machine each`,
+    async () => {
+      const r = await exploreMachine(D3COLD, configVersusEntry, {
+        mode: 'random',
+        schedules: SCHEDULES,
+        seed: (seed += SCHEDULES),
+      });
+      if (!r.ok) throw new Error(r.failure?.message);
+    },
+    { teardown: printRate },
+  );
+});

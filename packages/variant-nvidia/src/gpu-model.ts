@@ -51,7 +51,10 @@ export class NvidiaGpuModel {
     this.hw = vdev.pdev.hw;
     const bar = this.hw.bar(NVIDIA_VRAM_BAR);
     this.vram = bar !== undefined && bar.kind !== 'io';
-    this.unsubscribe = this.hw.subscribe((e) => this.onHwEvent(e));
+    this.unsubscribe = this.hw.subscribe((e) => this.onHwEvent(e), {
+      types: ['access', 'power-state', 'reset'],
+      accessFilter: (kind) => kind === 'bar-write',
+    });
   }
 
   /** Video memory in use, in bytes. */

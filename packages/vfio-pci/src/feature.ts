@@ -28,24 +28,24 @@ export async function vfioPciRuntimePmEntry(
   return 0;
 }
 
-// Mirrors vfio_pci_core_pm_entry() (D.6.2).
-async function vfioPciCorePmEntry(
+// Mirrors vfio_pci_core_pm_entry() (D.6.2). PROBE and bad requests answer at once.
+function vfioPciCorePmEntry(
   vdev: VfioPciCoreDevice,
   flags: number,
   argsz: number,
-): Promise<number> {
+): Promise<number> | number {
   const ret = vfioCheckFeature(flags, argsz, VFIO.DEVICE_FEATURE_SET, 0);
   if (ret !== 1) return ret;
   return vfioPciRuntimePmEntry(vdev, null);
 }
 
 // Mirrors vfio_pci_core_pm_entry_with_wakeup() (D.6.3).
-async function vfioPciCorePmEntryWithWakeup(
+function vfioPciCorePmEntryWithWakeup(
   vdev: VfioPciCoreDevice,
   flags: number,
   data: Uint8Array,
   argsz: number,
-): Promise<number> {
+): Promise<number> | number {
   const L = VFIO.deviceLowPowerEntryWithWakeup;
   const ret = vfioCheckFeature(flags, argsz, VFIO.DEVICE_FEATURE_SET, L.SIZE);
   if (ret !== 1) return ret;
@@ -54,34 +54,34 @@ async function vfioPciCorePmEntryWithWakeup(
   if (fd < 0) return -EINVAL;
   const ctx = vfioEventfdGet(vdev, fd);
   if (typeof ctx === 'number') return ctx;
-  const r = await vfioPciRuntimePmEntry(vdev, ctx);
-  if (r) ctx.put();
-  return r;
+  return vfioPciRuntimePmEntry(vdev, ctx).then((r) => {
+    if (r) ctx.put();
+    return r;
+  });
 }
 
 // Mirrors vfio_pci_core_pm_exit() (D.6.4): always 0 once the flags are valid.
-async function vfioPciCorePmExit(
+function vfioPciCorePmExit(
   vdev: VfioPciCoreDevice,
   flags: number,
   argsz: number,
-): Promise<number> {
+): Promise<number> | number {
   const ret = vfioCheckFeature(flags, argsz, VFIO.DEVICE_FEATURE_SET, 0);
   if (ret !== 1) return ret;
-  await vfioPciRuntimePmExit(vdev);
-  return 0;
+  return vfioPciRuntimePmExit(vdev).then(() => 0);
 }
 
 /**
  * Mirrors vfio_pci_core_ioctl_feature() (D.6.1). No function here is a PF with a VF token, so
  * PCI_VF_TOKEN answers -ENOTTY.
- * @returns 0, or -errno
+ * @returns 0, or -errno: at once when nothing sleeps (PROBE, a bad request), else a promise
  */
 export function vfioPciCoreIoctlFeature(
   vdev: VfioPciCoreDevice,
   flags: number,
   data: Uint8Array,
   argsz: number,
-): Promise<number> {
+): Promise<number> | number {
   switch (flags & VFIO.DEVICE_FEATURE_MASK) {
     case VFIO.DEVICE_FEATURE_LOW_POWER_ENTRY:
       return vfioPciCorePmEntry(vdev, flags, argsz);
@@ -90,20 +90,20 @@ export function vfioPciCoreIoctlFeature(
     case VFIO.DEVICE_FEATURE_LOW_POWER_EXIT:
       return vfioPciCorePmExit(vdev, flags, argsz);
   }
-  return Promise.resolve(-ENOTTY);
+  return -ENOTTY;
 }
 
 /**
  * The device_feature op of a vfio-pci driver: a variant's handler for the index first (a new
  * feature or an override), else the core's (vfio_pci_core_ioctl_feature).
- * @returns 0, or -errno
+ * @returns 0, or -errno (at once or as a promise, as the handler answers)
  */
 export function vfioPciDeviceFeature(
   vdev: VfioPciCoreDevice,
   flags: number,
   data: Uint8Array,
   argsz: number,
-): Promise<number> {
+): Promise<number> | number {
   const handler = vdev.variant?.features?.get(flags & VFIO.DEVICE_FEATURE_MASK);
   if (handler) return handler(vdev, flags, data, argsz);
   return vfioPciCoreIoctlFeature(vdev, flags, data, argsz);

@@ -201,9 +201,12 @@ function vfioIntxSetSignal(vdev: VfioPciCoreDevice, fd: number): number {
   const trigger = vfioEventfdGet(vdev, fd);
   if (typeof trigger === 'number') return trigger;
   ctx.trigger = trigger;
-  vdev.irqDetach = vdev.pdev.hw.subscribe((e) => {
-    if (e.type === 'intx' && e.asserted) vfioIntxIrq(vdev);
-  });
+  vdev.irqDetach = vdev.pdev.hw.subscribe(
+    (e) => {
+      if (e.type === 'intx' && e.asserted) vfioIntxIrq(vdev);
+    },
+    { types: ['intx'] },
+  );
   vdev.irqlock.lock();
   if (!vdev.pci23 && ctx.masked) vdev.irqLineDisabled = true;
   pendingIrq.add(vdev);

@@ -9,14 +9,14 @@ import type { VfioPciCoreDevice } from './internal.js';
 /**
  * A `VFIO_DEVICE_FEATURE` handler for one feature index, called with the header's flags, the
  * data after the 8-byte header and the header's argsz, exactly as the core's handlers are.
- * @returns 0 (or the bytes a GET wrote, as the core does: 0), 1 never, or -errno
+ * @returns 0 or -errno, at once or as a promise (answer at once when nothing sleeps)
  */
 export type VfioPciFeatureHandler = (
   vdev: VfioPciCoreDevice,
   flags: number,
   data: Uint8Array,
   argsz: number,
-) => Promise<number>;
+) => Promise<number> | number;
 
 /**
  * A config-space quirk: bits the guest reads as the variant says, whatever the hardware holds

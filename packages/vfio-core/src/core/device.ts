@@ -24,13 +24,16 @@ export interface VfioDeviceOps {
   request?(vdev: VfioDevice, count: number): void;
   /** Whether this device answers to the name given to VFIO_GROUP_GET_DEVICE_FD: 1, 0 or -errno. */
   match?(vdev: VfioDevice, name: string): number;
-  /** VFIO_DEVICE_FEATURE for every index the core does not handle itself. */
+  /**
+   * VFIO_DEVICE_FEATURE for every index the core does not handle itself: a number at once when
+   * nothing sleeps (a PROBE, a bad request), else a promise of it.
+   */
   deviceFeature?(
     vdev: VfioDevice,
     flags: number,
     data: Uint8Array,
     datasz: number,
-  ): Promise<number>;
+  ): Promise<number> | number;
 }
 
 /** A device registered with vfio (struct vfio_device). */

@@ -5,13 +5,13 @@ const SOURCE = '@vfio-ts/source';
 
 // Per-package V8 coverage gates. Raise them, never lower them.
 const gates: Record<string, { lines: number; branches: number }> = {
-  kernel: { lines: 95, branches: 90 },
-  'runtime-pm': { lines: 95, branches: 90 },
-  'pci-core': { lines: 95, branches: 90 },
-  'vfio-core': { lines: 95, branches: 90 },
-  'vfio-pci': { lines: 95, branches: 90 },
-  'variant-nvidia': { lines: 95, branches: 90 },
-  'test-kit': { lines: 95, branches: 90 },
+  kernel: { lines: 98, branches: 93 },
+  'runtime-pm': { lines: 99, branches: 98 },
+  'pci-core': { lines: 98, branches: 94 },
+  'vfio-core': { lines: 98, branches: 97 },
+  'vfio-pci': { lines: 98, branches: 92 },
+  'variant-nvidia': { lines: 98, branches: 95 },
+  'test-kit': { lines: 98, branches: 92 },
 };
 
 export default defineConfig({

@@ -3,8 +3,8 @@
 // the teardown prints the build time and heap of the big machine and the cost ratio.
 // `npm run scale` prints the whole 10 → 100 → 1 000 → 10 000 table.
 import { bench, describe } from 'vitest';
-import { createMachine, type Machine, type MachineOptions } from '@vfio-ts/test-kit';
-import { VFIO } from '@vfio-ts/vfio-core';
+import { createMachine, type MachineOptions } from '@vfio-ts/test-kit';
+import { lowPowerCycler } from './cycle.js';
 
 const hex = (v: number, n: number): string => v.toString(16).padStart(n, '0');
 
@@ -29,37 +29,15 @@ function scaleOptions(endpoints: number): MachineOptions & { devices: { bdf: str
   return { rootPorts, devices, trace: false };
 }
 
-const entry = VFIO.feature({
-  flags: VFIO.DEVICE_FEATURE_SET,
-  feature: VFIO.DEVICE_FEATURE_LOW_POWER_ENTRY,
-});
-const exit = VFIO.feature({
-  flags: VFIO.DEVICE_FEATURE_SET,
-  feature: VFIO.DEVICE_FEATURE_LOW_POWER_EXIT,
-});
-
-// One device's low-power cycle, invariants checked after every step.
-async function cycler(m: Machine, bdf: string): Promise<() => Promise<void>> {
-  const p = m.process();
-  const fd = await p.openDevice(bdf);
-  const buf = new Uint8Array(4);
-  return async () => {
-    if ((await p.ioctl(fd, VFIO.DEVICE_FEATURE, entry)) !== 0) throw new Error('entry');
-    await m.settle();
-    if ((await p.pread(fd, buf, 4, VFIO.pciConfigOffset(0))) !== 4) throw new Error('read');
-    if ((await p.ioctl(fd, VFIO.DEVICE_FEATURE, exit)) !== 0) throw new Error('exit');
-  };
-}
-
 const small = scaleOptions(10);
-const smallCycle = await cycler(await createMachine(small), small.devices[0]!.bdf);
+const smallCycle = await lowPowerCycler(await createMachine(small), small.devices[0]!.bdf);
 const big = scaleOptions(10_000);
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = process.hrtime.bigint();
 const bigMachine = await createMachine(big);
 const buildMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const heapMb = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
-const bigCycle = await cycler(bigMachine, big.devices[0]!.bdf);
+const bigCycle = await lowPowerCycler(bigMachine, big.devices[0]!.bdf);
 
 async function perCycleUs(cycle: () => Promise<void>, n: number): Promise<number> {
   const t = process.hrtime.bigint();

@@ -4,7 +4,7 @@
 // device, LOW_POWER_EXIT.
 import { bench, describe } from 'vitest';
 import { createMachine } from '@vfio-ts/test-kit';
-import { VFIO } from '@vfio-ts/vfio-core';
+import { lowPowerCycler } from './cycle.js';
 
 const BDF = '0000:01:00.0';
 const m = await createMachine({
@@ -13,27 +13,7 @@ const m = await createMachine({
   trace: false,
   invariants: false,
 });
-const p = m.process();
-const fd = await p.openDevice(BDF);
-const entry = VFIO.feature({
-  flags: VFIO.DEVICE_FEATURE_SET,
-  feature: VFIO.DEVICE_FEATURE_LOW_POWER_ENTRY,
-});
-const exit = VFIO.feature({
-  flags: VFIO.DEVICE_FEATURE_SET,
-  feature: VFIO.DEVICE_FEATURE_LOW_POWER_EXIT,
-});
-const buf = new Uint8Array(4);
-const state = `/sys/bus/pci/devices/${BDF}/power_state`;
-
-async function cycle(): Promise<void> {
-  if ((await p.ioctl(fd, VFIO.DEVICE_FEATURE, entry)) !== 0) throw new Error('entry');
-  await m.settle();
-  if (m.sysfs.read(state) !== 'D3cold\n') throw new Error('not in D3cold');
-  if ((await p.pread(fd, buf, 4, VFIO.pciConfigOffset(0))) !== 4) throw new Error('read');
-  if ((await p.ioctl(fd, VFIO.DEVICE_FEATURE, exit)) !== 0) throw new Error('exit');
-  if (m.sysfs.read(state) !== 'D0\n') throw new Error('not in D0');
-}
+const cycle = await lowPowerCycler(m, BDF, 'D3cold');
 
 let teardowns = 0;
 async function printRate(): Promise<void> {

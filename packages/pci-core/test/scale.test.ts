@@ -185,3 +185,34 @@ describe('derived model descriptions', () => {
     expect(shifted.ok && shifted.value.configRead(0, 4)).toBe(ok.value.configRead(0, 4));
   });
 });
+
+describe('what callers pass stays theirs', () => {
+  it('copies a Node Buffer image: functions built from it share nothing', () => {
+    const buf = Buffer.from(hw('x').snapshot().bytes);
+    const a = createFunctionHw(buf, { name: 'a', bars: [{ index: 0, size: 0x20000 }] });
+    const b = createFunctionHw(buf, { name: 'b', bars: [{ index: 0, size: 0x20000 }] });
+    if (!a.ok || !b.ok) throw new Error('build');
+    const before = b.value.configRead(4, 2);
+    a.value.configWrite(4, 2, 0x6);
+    expect(a.value.configRead(4, 2) & 0x6).toBe(0x6);
+    expect(b.value.configRead(4, 2)).toBe(before);
+    expect(buf[4]).toBe(hw('y').snapshot().bytes[4]);
+  });
+
+  it('BAR initial contents changed by the caller after a build are what the next build gets', () => {
+    const image = hw('x').snapshot().bytes;
+    const init = [{ offset: 0, bytes: [1, 2, 3, 4] }];
+    const opts = { bars: [{ index: 0, size: 0x20000, init }] };
+    const first = createFunctionHw(image, opts);
+    init[0]!.bytes[0] = 0x55;
+    const second = createFunctionHw(image, opts);
+    if (!first.ok || !second.ok) throw new Error('build');
+    expect(first.value.barRead(0, 0, 1)).toBe(1);
+    expect(second.value.barRead(0, 0, 1)).toBe(0x55);
+    init.push({ offset: 0x40000, bytes: [1] });
+    expect(createFunctionHw(image, opts)).toEqual({
+      ok: false,
+      error: 'function: BAR0: initial contents at 262144 do not fit in 0x20000 bytes',
+    });
+  });
+});

@@ -32,7 +32,8 @@ export class ConfigSpace implements ConfigReader {
     const size = typeof init === 'number' ? init : init.length;
     if (!isConfigSpaceSize(size))
       throw new RangeError(`ConfigSpace: size ${size} is neither 256 nor 4096 bytes`);
-    this.bytes = typeof init === 'number' ? new Uint8Array(size) : init.slice();
+    // A copy, also of a Node Buffer (whose slice() is a view).
+    this.bytes = typeof init === 'number' ? new Uint8Array(size) : new Uint8Array(init);
   }
 
   /** Size in bytes. */

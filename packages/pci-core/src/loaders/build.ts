@@ -75,7 +75,8 @@ function resolveBars(cfg: ConfigSpace, options: readonly BarOptions[]): LoadResu
       size,
       contents,
       retained: opt?.retained ?? false,
-      init: opt?.init ?? [],
+      // A copy: the caller may change its arrays; the derived description is shared.
+      init: (opt?.init ?? []).map((i) => ({ offset: i.offset, bytes: Uint8Array.from(i.bytes) })),
     });
     if (kind === 'mem64') {
       if (byIndex.has(index + 1))
@@ -126,12 +127,10 @@ export function createFunctionHw(
 // Derived hardware descriptions by content key (bounded: models and dumps are few).
 const specs = new Map<string, ResolvedFunctionHw>();
 const SPECS_MAX = 64;
-const ids = new WeakMap<object, number>();
-let nextId = 1;
 
 // A key for (image, options without the name): an FNV-1a hash of the image (the bytes are
-// compared on a hit) and every option field; BAR contents (`init`) by identity, as the
-// BAR stores share their pages by identity too.
+// compared on a hit) and every option field, BAR contents (`init`) by a hash of what they
+// hold; strings JSON-encoded, so no crafted value reads as another field.
 function specKey(image: Uint8Array, options: FunctionHwOptions): string {
   if (specs.size >= SPECS_MAX) specs.clear();
   let h = 0x811c9dc5;
@@ -141,24 +140,32 @@ function specKey(image: Uint8Array, options: FunctionHwOptions): string {
   } else for (let i = 0; i < image.length; i++) h = Math.imul(h ^ image[i]!, 0x01000193);
   let key = `${image.length}:${h >>> 0}`;
   for (const b of options.bars ?? [])
-    key += `|b${f(b.index)},${f(b.size)},${f(b.contents)},${f(b.retained)},${idOf(b.init)}`;
+    key += `|b${f(b.index)},${f(b.size)},${f(b.contents)},${f(b.retained)},${initKey(b.init)}`;
   for (const m of options.masks ?? [])
     key += `|m${f(m.offset)},${f(m.width)},${f(m.rw)},${f(m.w1c)}`;
   for (const p of options.resetPatches ?? []) key += `|p${f(p.offset)},${f(p.width)},${f(p.value)}`;
   return key;
 }
 
-// A field in a key: numbers as they are, anything else marked with its type.
+// A field in a key: numbers as they are, anything else JSON-encoded with its type.
 function f(v: unknown): string {
-  return typeof v === 'number' ? String(v) : `${typeof v}:${String(v)}`;
+  return typeof v === 'number' ? String(v) : `${typeof v}:${JSON.stringify(v) ?? ''}`;
 }
 
-function idOf(v: unknown): string {
-  if (v === undefined) return '-';
-  if (typeof v !== 'object' || v === null) return f(v);
-  let id = ids.get(v);
-  if (id === undefined) ids.set(v, (id = nextId++));
-  return `#${id}`;
+// BAR contents in a key: each piece's offset, length and an FNV-1a hash of its bytes (input
+// not validated yet: anything else is encoded as it is).
+function initKey(init: unknown): string {
+  if (init === undefined) return '-';
+  if (!Array.isArray(init)) return f(init);
+  return init
+    .map((i: { offset?: unknown; bytes?: unknown } | null) => {
+      const bytes = i?.bytes;
+      if (!Array.isArray(bytes) && !(bytes instanceof Uint8Array)) return f(bytes);
+      let h = 0x811c9dc5;
+      for (let k = 0; k < bytes.length; k++) h = Math.imul(h ^ Number(bytes[k]), 0x01000193);
+      return `${f(i?.offset)}+${bytes.length}#${h >>> 0}`;
+    })
+    .join(';');
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -308,6 +308,7 @@ export class PciTopology implements PciContext {
       throw new RangeError(
         `PciTopology: ${parent.name} is runtime-suspended; resume it before adding below it`,
       );
+    const seen = hw.violations.length;
     const dev = new PciDev({
       ctx: this,
       hw,
@@ -330,6 +331,8 @@ export class PciTopology implements PciContext {
     hw.onViolation = (a) => {
       for (const w of this.violationWatchers) w(dev, a);
     };
+    // Accesses enumeration itself made while the function was off, told now that it has a dev.
+    for (const a of hw.violations.slice(seen)) for (const w of this.violationWatchers) w(dev, a);
     return dev;
   }
 

@@ -1,7 +1,7 @@
 // m.invariants(): each invariant reports a planted violation, naming the device.
 import { describe, expect, it } from 'vitest';
 import { createMachine, InvariantMonitor, type Machine, type UserProcess } from '@vfio-ts/test-kit';
-import { kmemRegistry } from '@vfio-ts/pci-core';
+import { createBuiltinHw, kmemRegistry } from '@vfio-ts/pci-core';
 import { pmRuntimePut } from '@vfio-ts/runtime-pm';
 import { VFIO } from '@vfio-ts/vfio-core';
 
@@ -107,6 +107,17 @@ describe('invariants after a step look only at what changed', () => {
     ]);
     const early = new InvariantMonitor(m.kernel, m.topology);
     expect(early.list().map((v) => v.violation)).toEqual(m.invariants());
+  });
+
+  it('reports the accesses enumeration makes to a function added while it is powered off', async () => {
+    const m = await createMachine({ rootPorts: [{ name: 'rp0' }] });
+    const r = createBuiltinHw('e1000e', { name: 'late' });
+    if (!r.ok) throw new Error(r.error);
+    r.value.powerOff();
+    m.topology.addEndpoint({ bdf: '0000:01:00.0', rootPort: 'rp0', hw: r.value });
+    expect(m.invariants()[0]).toMatch(
+      /^hardware access while powered off: 0000:01:00\.0 config-read/,
+    );
   });
 });
 

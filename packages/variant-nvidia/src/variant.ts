@@ -38,14 +38,16 @@ export class NvidiaVfioPciVariant implements VfioPciVariant {
   }
 
   /**
-   * After a wake under a plain low-power engagement: in full-off mode the host may let the GPU
-   * power off again by itself (nothing in video memory to lose); in self-refresh mode it may
-   * not, since only the guest driver can engage self-refresh before power goes, so the
-   * engagement ends and the GPU stays in D0 until the guest enters low power again.
+   * After a wake under a plain low-power engagement: when video memory holds nothing (full-off:
+   * the guest evicted it before entry) the host may let the GPU power off again by itself;
+   * otherwise (self-refresh mode, or a guest that engaged self-refresh instead of evicting) it
+   * may not, since power-up ended self-refresh and only the guest driver can engage it again:
+   * the engagement ends and the GPU stays in D0 until the guest enters low power again. Any
+   * wake counts, the user's own ioctl or region access included.
    * @returns whether the device may re-enter low power without its user
    */
   hostReentry(vdev: VfioPciCoreDevice): boolean {
-    return nvidiaGpuModel(vdev)?.mode !== 'self-refresh';
+    return (nvidiaGpuModel(vdev)?.usageBytes ?? 0) === 0;
   }
 
   /** {@link nvidiaIntxMask}: DisINTx plus NV_PMC_INTR_EN_0 cleared. */

@@ -68,6 +68,24 @@ describe('full-off mode', () => {
   });
 });
 
+describe('a guest that engages self-refresh below the threshold', () => {
+  it('keeps its video memory across a host lspci wake: the host does not re-enter by itself', async () => {
+    const m = await boot();
+    const p = m.process();
+    const fd = await openGpu(p);
+    await fillVram(p, fd, 8);
+    expect(await engageSelfRefresh(p, fd)).toBe(4);
+    expect(await entry(m, p, fd)).toBe(0);
+    expect(attr(m, 'power_state')).toBe('D3cold');
+    expect(await m.host.lspci(BDF)).toEqual(expect.any(String));
+    await m.settle();
+    expect(attr(m, 'power_state')).toBe('D0');
+    expect(m.vfioPciDevice(BDF)!.pmRuntimeEngaged).toBe(false);
+    expect(await vramMismatches(p, fd, 8)).toEqual([]);
+    await p.exit();
+  });
+});
+
 describe('self-refresh mode', () => {
   it('above the default 200 MiB threshold the mode is self-refresh', async () => {
     const m = await boot(H100_D3HOT);

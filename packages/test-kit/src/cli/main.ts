@@ -82,7 +82,9 @@ export async function main(
     await program.parseAsync(argv);
   } catch (e) {
     const exit = (e as { exitCode?: number }).exitCode;
-    return typeof exit === 'number' ? exit : 2;
+    if (typeof exit === 'number') return exit;
+    io.err(`vfio-ts: ${(e as Error).message}\n`);
+    return 2;
   }
   return code;
 }

@@ -144,7 +144,12 @@ export async function replayCommand(
   const { result, run } = replay;
   if (run) {
     io.out(formatRun(run));
-    io.out(writeRunFiles(run, files));
+    try {
+      io.out(writeRunFiles(run, files));
+    } catch (e) {
+      io.err(`vfio-ts: cannot write: ${(e as Error).message}\n`);
+      return 1;
+    }
   }
   io.out(
     result.ok

@@ -97,6 +97,7 @@ export class Guest {
 
   /** One guest register read (4 bytes of BAR `bar` at `offset`): resumes the device first. */
   access(bdf: string, bar = 0, offset = 0): Promise<number> {
+    if (typeof bdf !== 'string') return Promise.resolve(-EINVAL);
     return this.each('access', bdf, async (d) => {
       const r = await this.use(d, () => d.io.read(bar, offset, 4));
       return typeof r === 'number' ? r : 0;

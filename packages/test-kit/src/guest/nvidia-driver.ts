@@ -60,11 +60,11 @@ export function nvidiaGuestDriver(opts: NvidiaGuestDriverOptions = {}): GuestDri
     },
     async allocate(io, bytes) {
       if (!Number.isSafeInteger(bytes) || bytes < 0) return -EINVAL;
-      const from = chunks;
-      chunks = Math.max(chunks, Math.ceil(bytes / NVIDIA_VRAM_CHUNK));
-      for (let i = from; i < chunks; i++) {
+      const want = Math.ceil(bytes / NVIDIA_VRAM_CHUNK);
+      for (let i = chunks; i < want; i++) {
         const n = await io.write(NVIDIA_VRAM_BAR, i * NVIDIA_VRAM_CHUNK, pattern(i));
         if (n < 0) return n;
+        chunks = i + 1; // counted as written, so a failed write leaves no phantom chunks
       }
       io.log(`video memory in use: ${(chunks * NVIDIA_VRAM_CHUNK) / MIB} MiB`);
       return 0;

@@ -170,7 +170,7 @@ function step(
     else out.fault = s.fault;
   }
   if (s.ret !== undefined) {
-    if (s.ret !== 'ok' && !(typeof s.ret === 'string' && s.ret in Errno))
+    if (s.ret !== 'ok' && !(typeof s.ret === 'string' && Object.hasOwn(Errno, s.ret)))
       p.add(`${path}.ret`, `"ok" or an errno name such as "ENODEV", not ${JSON.stringify(s.ret)}`);
     else out.ret = s.ret;
   }

@@ -202,6 +202,7 @@ describe('m.guest: guest-directed D3cold through virtual ACPI', () => {
     expect(await g.access(B)).toBe(ENODEV);
     expect(await g.hotReset(B)).toBe(ENODEV);
     expect(await g.allocate(A, 1 << 20)).toBe(EINVAL);
+    expect(await g.access(undefined as never)).toBe(EINVAL);
   });
 
   it('reads a BAR register through the region for a guest access', async () => {

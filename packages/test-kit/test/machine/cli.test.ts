@@ -166,6 +166,9 @@ describe('vfio-ts explore and replay', () => {
     const ok = await cli('replay', file, 'vt1:');
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/PASS \(5 checks\)\nidle D3cold: the schedule passes\n$/);
+    const unwritable = await cli('replay', file, 'vt1:', '--trace', `${file}/t.json`);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.err).toMatch(/^vfio-ts: cannot write: /);
     const bad = await cli('replay', file, 'nonsense');
     expect(bad).toMatchObject({
       code: 1,

@@ -159,6 +159,9 @@ describe('validateScenario', () => {
     expect(stepErrors({ do: 'settle', ret: 'EWHAT' })).toEqual([
       'steps[0].ret: "ok" or an errno name such as "ENODEV", not "EWHAT"',
     ]);
+    expect(stepErrors({ do: 'settle', ret: 'toString' })).toEqual([
+      'steps[0].ret: "ok" or an errno name such as "ENODEV", not "toString"',
+    ]);
     const noGuest = { ...base(), steps: [{ do: 'guest-idle' }, { do: 'vm-stop' }] };
     delete (noGuest as Record<string, unknown>).guest;
     expect(errors(noGuest)).toEqual([

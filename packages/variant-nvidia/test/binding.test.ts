@@ -42,7 +42,7 @@ describe('binding', () => {
     expect(attr(m, 'driver_override')).toBe(NVIDIA_VFIO_PCI_DRIVER_NAME);
     const vdev = m.vfioPciDevice(BDF)!;
     expect(vdev.variant?.name).toBe('nvidia-vfio-pci');
-    expect(nvidiaGpuModel(vdev)).toBeDefined();
+    expect(nvidiaGpuModel(vdev)?.vdev).toBe(vdev);
     // Unused: runtime-suspended into D3cold like any vfio-pci device.
     expect(attr(m, 'power_state')).toBe('D3cold');
   });

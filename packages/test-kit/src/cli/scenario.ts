@@ -7,7 +7,8 @@ import { renderTimelineSvg } from '../export/svg.js';
 import { replayScenario, exploreScenario } from '../scenario/explore.js';
 import { loadScenario } from '../scenario/load.js';
 import { formatRun } from '../scenario/report.js';
-import { runScenario, type ScenarioRun } from '../scenario/run.js';
+import { createMachine } from '../machine/machine.js';
+import { runScenario, scenarioMachineOptions, type ScenarioRun } from '../scenario/run.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** Where the commands write. */
@@ -94,6 +95,13 @@ export async function exploreCommand(
 ): Promise<number> {
   const s = load(file, io);
   if (!s) return 1;
+  // A machine that cannot be built is a problem of the file, not a failing schedule.
+  try {
+    await createMachine(scenarioMachineOptions(s));
+  } catch (e) {
+    io.err(`vfio-ts: ${s.name}: ${(e as Error).message}\n`);
+    return 1;
+  }
   const bar = (n: number) => {
     const full = Math.round((BAR * n) / o.schedules);
     io.err(`\rexploring [${'#'.repeat(full)}${'-'.repeat(BAR - full)}] ${n}/${o.schedules}`);

@@ -11,6 +11,9 @@ import { expectations } from './validate-expect.js';
 
 export { parseDuration } from './validate-common.js';
 
+/** The longest time a step may name (an hour, as `autosuspendMs` allows). */
+const MAX_STEP_TIME_NS = 3_600_000 * 1e6;
+
 const COMMON = ['do', 'at', 'repeat', 'every', 'ret'];
 const FIELDS: Record<StepKind, { required: string[]; optional: string[] }> = {
   wait: { required: ['for'], optional: [] },
@@ -134,6 +137,7 @@ function step(
         `${path}.${k}`,
         `bad time ${JSON.stringify(s[k])} (a number of ms, or "250ms", "1.5s", "20us")`,
       );
+    else if (ns > MAX_STEP_TIME_NS) p.add(`${path}.${k}`, 'more than an hour of virtual time');
     else out[k] = ns;
   };
   time('at');

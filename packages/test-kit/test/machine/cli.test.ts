@@ -138,6 +138,16 @@ describe('vfio-ts explore and replay', () => {
     expect(r.out).toBe('idle D3cold: 3 schedules (random, seeds 1…): no failure\n');
   });
 
+  it('reports a machine that cannot be built as a problem of the file, before exploring', async () => {
+    const bad = tempScenario(FAILING.replace('config: e1000e', 'config: missing.config'));
+    const r = await cli('explore', bad, '--schedules', '3');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(
+      /^vfio-ts: expects the wrong state: createMachine: devices\[0\]\.config: /,
+    );
+  });
+
   it('searches exhaustively within a preemption bound', async () => {
     const r = await cli('explore', join(SCENARIOS, 'idle-d3cold.yaml'), '-n', '2', '-p', '0');
     expect(r.code).toBe(0);

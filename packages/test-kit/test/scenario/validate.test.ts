@@ -159,6 +159,9 @@ describe('validateScenario', () => {
     expect(stepErrors({ do: 'settle', ret: 'EWHAT' })).toEqual([
       'steps[0].ret: "ok" or an errno name such as "ENODEV", not "EWHAT"',
     ]);
+    expect(stepErrors({ do: 'wait', for: 1e300 })).toEqual([
+      'steps[0].for: more than an hour of virtual time',
+    ]);
     expect(stepErrors({ do: 'settle', ret: 'toString' })).toEqual([
       'steps[0].ret: "ok" or an errno name such as "ENODEV", not "toString"',
     ]);

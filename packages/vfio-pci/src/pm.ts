@@ -139,11 +139,7 @@ export async function vfioPciVariantRuntimeResume(dev: Device): Promise<number> 
   const vdev = vdevOf(dev);
   const ret = await vfioPciCoreRuntimeResume(dev);
   const variant = vdev.variant;
-  if (variant?.hostReentry && !variant.hostReentry(vdev)) {
-    await vdev.memoryLock.downWrite();
-    __vfioPciRuntimePmExit(vdev);
-    vdev.memoryLock.upWrite();
-  }
+  if (variant?.hostReentry && !variant.hostReentry(vdev)) await vfioPciRuntimePmExit(vdev);
   await variant?.afterResume?.(vdev);
   return ret;
 }

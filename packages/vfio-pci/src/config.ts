@@ -1,37 +1,17 @@
-// Virtualised config space (vfio_pci_config.c): vconfig and the byte map built at open, and
-// config-region reads and writes split into aligned pieces dispatched by capability (D.8).
+// Virtualised config space (vfio_pci_config.c): config-region reads and writes split into
+// aligned pieces dispatched by capability through vconfig and the byte map (D.8); both are
+// built at open in config-init.ts.
 import { EFAULT, copyFromUser, copyToUser } from '@vfio-ts/kernel';
 import {
-  PCI_CAPABILITY_LIST,
-  PCI_CAP_ID_EXP,
-  PCI_CAP_ID_MAX,
   PCI_CAP_ID_MSI,
-  PCI_CAP_ID_PM,
-  PCI_CAP_ID_VNDR,
   PCI_CAP_LIST_ID,
   PCI_CAP_LIST_NEXT,
   PCI_CAP_FLAGS,
   PCI_CFG_SPACE_SIZE,
-  PCI_EXP_FLAGS,
-  PCI_EXP_FLAGS_VERS,
-  PCI_EXP_TYPE_RC_END,
-  PCI_EXT_CAP_ID_MAX,
-  PCI_EXT_CAP_ID_VNDR,
-  PCI_INTERRUPT_PIN,
   PCI_MSI_FLAGS,
   PCI_MSI_FLAGS_64BIT,
   PCI_MSI_FLAGS_MASKBIT,
-  PCI_PM_CAP_PME_MASK,
-  PCI_PM_CTRL,
-  PCI_PM_CTRL_PME_ENABLE,
-  PCI_PM_CTRL_PME_STATUS,
-  PCI_PM_PMC,
-  PCI_ROM_ADDRESS,
-  PCI_STATUS,
-  PCI_STATUS_CAP_LIST,
   PCI_STD_HEADER_SIZEOF,
-  PCI_BASE_ADDRESS_0,
-  pciReadConfigDword,
   pciUserReadConfigByte,
   pciUserReadConfigDword,
   pciUserReadConfigWord,
@@ -39,10 +19,8 @@ import {
   pciUserWriteConfigDword,
   pciUserWriteConfigWord,
 } from '@vfio-ts/pci-core';
-import { vfioApplyConfigQuirks, vfioInitConfigQuirks } from './config-quirks.js';
+import { vfioApplyConfigQuirks } from './config-quirks.js';
 import {
-  PCI_CAP_LENGTH,
-  PCI_EXT_CAP_LENGTH,
   UNASSIGNED_PERM,
   VIRT_PERM,
   capPerm,
@@ -268,154 +246,4 @@ export async function vfioPciConfigRw(
     pos += ret;
   }
   return done;
-}
-
-// Mirrors vfio_fill_vconfig_bytes(): copy hardware into vconfig, dword at a time.
-function vfioFillVconfigBytes(vdev: VfioPciCoreDevice, pos: number, len: number): void {
-  const val = { value: 0 };
-  for (let p = pos & ~3; p < pos + len; p += 4) {
-    pciReadConfigDword(vdev.pdev, p, val);
-    for (let i = 0; i < 4; i++)
-      if (p + i >= pos && p + i < pos + len) vset(vdev, p + i, 1, val.value >>> (8 * i));
-  }
-}
-
-// Mirrors vfio_msi_cap_len().
-function vfioMsiCapLen(flags: number): number {
-  let len = 10;
-  if (flags & PCI_MSI_FLAGS_64BIT) len += 4;
-  if (flags & PCI_MSI_FLAGS_MASKBIT) len += 10;
-  return len;
-}
-
-// Mirrors vfio_cap_len() for the variable-length standard capabilities.
-function vfioCapLen(vdev: VfioPciCoreDevice, cap: number, pos: number): number {
-  const pdev = vdev.pdev;
-  const hw = pdev.hw;
-  if (cap === PCI_CAP_ID_MSI)
-    return (vdev.msiCapLen = vfioMsiCapLen(hw.configRead(pos + PCI_MSI_FLAGS, 2)));
-  if (cap === PCI_CAP_ID_VNDR) return hw.configRead(pos + PCI_CAP_FLAGS, 1);
-  // PCI_CAP_ID_EXP: by version and type; RC integrated endpoints have no link registers.
-  const v1 = (hw.configRead(pos + PCI_EXP_FLAGS, 2) & PCI_EXP_FLAGS_VERS) === 1;
-  const rcEnd = pdev.pcieType === PCI_EXP_TYPE_RC_END;
-  return v1 ? (rcEnd ? 12 : 20) : rcEnd ? 44 : 52;
-}
-
-// Mirrors vfio_update_pm_vconfig_bytes() (D.8.1): PME_Support, PME_En, PME_Status read 0.
-function vfioUpdatePmVconfigBytes(vdev: VfioPciCoreDevice, pos: number): void {
-  vset(vdev, pos + PCI_PM_PMC, 2, vget(vdev, pos + PCI_PM_PMC, 2) & ~PCI_PM_CAP_PME_MASK);
-  const ctrl = vget(vdev, pos + PCI_PM_CTRL, 2);
-  vset(vdev, pos + PCI_PM_CTRL, 2, ctrl & ~(PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS));
-}
-
-function mark(vdev: VfioPciCoreDevice, pos: number, len: number, id: number): void {
-  for (let i = 0; i < len && pos + i < vdev.pciConfigMap!.length; i++) {
-    if (vdev.pciConfigMap![pos + i] !== PCI_CAP_ID_INVALID)
-      vdev.kernel.printk('warn', `vfio-pci ${vdev.pdev.bdf}: cap ${id}@${pos} overlaps`);
-    vdev.pciConfigMap![pos + i] = id;
-    vdev.capStart![pos + i] = pos;
-  }
-}
-
-// Mirrors vfio_cap_init(): copy known capabilities, unlink the others from the virtual chain.
-function vfioCapInit(vdev: VfioPciCoreDevice): boolean {
-  const hw = vdev.pdev.hw;
-  if (!(hw.configRead(PCI_STATUS, 2) & PCI_STATUS_CAP_LIST)) return false;
-  let pos = hw.configRead(PCI_CAPABILITY_LIST, 1);
-  let prev = PCI_CAPABILITY_LIST;
-  let caps = 0;
-  let extended = false;
-  let loops = (PCI_CFG_SPACE_SIZE - PCI_STD_HEADER_SIZEOF) / 4;
-  while (pos && loops--) {
-    const cap = hw.configRead(pos, 1);
-    const next = hw.configRead(pos + PCI_CAP_LIST_NEXT, 1);
-    let len = 0;
-    if (cap && cap <= PCI_CAP_ID_MAX) {
-      len = PCI_CAP_LENGTH.get(cap) ?? 0;
-      if (len === 0xff) len = vfioCapLen(vdev, cap, pos);
-    }
-    if (cap === PCI_CAP_ID_EXP) extended = vdev.pdev.cfgSize > PCI_CFG_SPACE_SIZE;
-    if (!len) {
-      vdev.vconfig![prev] = next;
-      pos = next;
-      continue;
-    }
-    mark(vdev, pos, len, cap);
-    vfioFillVconfigBytes(vdev, pos, len);
-    if (cap === PCI_CAP_ID_PM) vfioUpdatePmVconfigBytes(vdev, pos);
-    prev = pos + PCI_CAP_LIST_NEXT;
-    pos = next;
-    caps++;
-  }
-  if (!caps) vset(vdev, PCI_STATUS, 2, vget(vdev, PCI_STATUS, 2) & ~PCI_STATUS_CAP_LIST);
-  return extended;
-}
-
-// Mirrors vfio_ecap_init(): unsupported extended capabilities are skipped; one at 0x100 stays
-// as an ID-0 placeholder that anchors the chain.
-function vfioEcapInit(vdev: VfioPciCoreDevice): void {
-  const hw = vdev.pdev.hw;
-  let epos = PCI_CFG_SPACE_SIZE;
-  let prev = -1;
-  let ecaps = 0;
-  let loops = (vdev.pdev.cfgSize - PCI_CFG_SPACE_SIZE) / 4;
-  while (loops-- > 0 && epos >= PCI_CFG_SPACE_SIZE) {
-    const header = hw.configRead(epos, 4) >>> 0;
-    const ecap = header & 0xffff;
-    const next = (header >>> 20) & 0xffc;
-    let len = 0;
-    let hidden = false;
-    if (ecap <= PCI_EXT_CAP_ID_MAX) {
-      len = PCI_EXT_CAP_LENGTH.get(ecap) ?? 0;
-      if (len === 0xff && ecap === PCI_EXT_CAP_ID_VNDR) len = hw.configRead(epos + 4, 4) >>> 20;
-    }
-    if (!len) {
-      if (prev >= 0) {
-        vset(vdev, prev, 4, ((vget(vdev, prev, 4) & 0x000fffff) | (next << 20)) >>> 0);
-        epos = next;
-        continue;
-      }
-      len = 4;
-      hidden = true;
-    }
-    mark(vdev, epos, len, ecap <= PCI_EXT_CAP_ID_MAX ? ecap : PCI_CAP_ID_INVALID_VIRT);
-    vfioFillVconfigBytes(vdev, epos, len);
-    if (hidden) vset(vdev, epos, 4, (vget(vdev, epos, 4) & 0xfff00000) >>> 0);
-    else ecaps++;
-    prev = epos;
-    epos = next;
-  }
-  if (!ecaps) vset(vdev, PCI_CFG_SPACE_SIZE, 4, 0);
-}
-
-/**
- * Mirrors vfio_config_init() (D.4.1 step 6, D.8.1): vconfig from hardware, the byte map, the
- * capability chain with hidden capabilities unlinked, the BAR values kept for restore.
- * @returns 0
- */
-export function vfioConfigInit(vdev: VfioPciCoreDevice): number {
-  const size = vdev.pdev.cfgSize;
-  vdev.vconfig = new Uint8Array(size);
-  vdev.pciConfigMap = new Uint8Array(size).fill(PCI_CAP_ID_INVALID);
-  vdev.capStart = new Uint16Array(size);
-  vdev.pciConfigMap.fill(PCI_CAP_ID_BASIC, 0, PCI_STD_HEADER_SIZEOF);
-  vfioFillVconfigBytes(vdev, 0, size);
-  for (let i = 0; i < 6; i++) vdev.rbar[i] = vget(vdev, PCI_BASE_ADDRESS_0 + 4 * i, 4);
-  vdev.rbar[6] = vget(vdev, PCI_ROM_ADDRESS, 4);
-  if (vdev.nointx) vdev.vconfig[PCI_INTERRUPT_PIN] = 0;
-  const extended = vfioCapInit(vdev);
-  if (extended) vfioEcapInit(vdev);
-  vfioInitConfigQuirks(vdev, size);
-  vdev.bardirty = true;
-  return 0;
-}
-
-/** Mirrors vfio_config_free(). */
-export function vfioConfigFree(vdev: VfioPciCoreDevice): void {
-  vdev.vconfig = null;
-  vdev.pciConfigMap = null;
-  vdev.capStart = null;
-  vdev.msiCapLen = 0;
-  vdev.quirkMask = null;
-  vdev.quirkValue = null;
 }

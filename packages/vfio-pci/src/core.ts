@@ -51,7 +51,7 @@ import {
   type VfioDeviceOps,
   type VfioDeviceSet,
 } from '@vfio-ts/vfio-core';
-import { vfioConfigFree, vfioConfigInit } from './config.js';
+import { vfioConfigFree, vfioConfigInit } from './config-init.js';
 import { vfioPciCoreIoctl } from './core-ioctl.js';
 import { vfioPciDeviceFeature } from './feature.js';
 import {

@@ -15,7 +15,8 @@ export type {
   VfioPciIoeventfd,
   VfioIrqSetArgs,
 } from './internal.js';
-export { vfioConfigInit, vfioConfigFree, vfioPciConfigRw } from './config.js';
+export { vfioPciConfigRw } from './config.js';
+export { vfioConfigInit, vfioConfigFree } from './config-init.js';
 export { vfioInitConfigQuirks, vfioApplyConfigQuirks } from './config-quirks.js';
 export { vfioBarFixup, vfioLockAndSetPowerState } from './config-caps.js';
 export type { PermBits } from './config-perms.js';

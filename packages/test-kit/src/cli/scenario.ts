@@ -58,6 +58,18 @@ export function writeRunFiles(run: ScenarioRun, files: RunFiles): string {
   return said.map((s) => `${s}\n`).join('');
 }
 
+/** Prints a run and writes its files. @returns false when a file could not be written */
+function reportRun(run: ScenarioRun, files: RunFiles, io: CliStreams): boolean {
+  io.out(formatRun(run));
+  try {
+    io.out(writeRunFiles(run, files));
+    return true;
+  } catch (e) {
+    io.err(`vfio-ts: cannot write: ${(e as Error).message}\n`);
+    return false;
+  }
+}
+
 /** `vfio-ts run`. @returns 0 when every expectation held, else 1 */
 export async function runCommand(file: string, files: RunFiles, io: CliStreams): Promise<number> {
   const s = load(file, io);
@@ -67,13 +79,7 @@ export async function runCommand(file: string, files: RunFiles, io: CliStreams):
     io.err(`vfio-ts: ${run}\n`);
     return 1;
   }
-  io.out(formatRun(run));
-  try {
-    io.out(writeRunFiles(run, files));
-  } catch (e) {
-    io.err(`vfio-ts: cannot write: ${(e as Error).message}\n`);
-    return 1;
-  }
+  if (!reportRun(run, files, io)) return 1;
   return run.ok ? 0 : 1;
 }
 
@@ -150,15 +156,7 @@ export async function replayCommand(
     return 1;
   }
   const { result, run } = replay;
-  if (run) {
-    io.out(formatRun(run));
-    try {
-      io.out(writeRunFiles(run, files));
-    } catch (e) {
-      io.err(`vfio-ts: cannot write: ${(e as Error).message}\n`);
-      return 1;
-    }
-  }
+  if (run && !reportRun(run, files, io)) return 1;
   io.out(
     result.ok
       ? `${s.name}: the schedule passes\n`

@@ -84,8 +84,8 @@ export type { MachineScenario } from './machine/explore.js';
 export {
   runVariantConformance,
   formatVariantConformanceReport,
-  VARIANT_CONFORMANCE_CASES,
-} from './variant-conformance/index.js';
+} from './variant-conformance/run.js';
+export { VARIANT_CONFORMANCE_CASES } from './variant-conformance/types.js';
 export type {
   VariantConformanceCaseName,
   VariantConformanceContext,
@@ -94,7 +94,7 @@ export type {
   VariantConformanceOptions,
   VariantConformanceReport,
   VariantConformanceResult,
-} from './variant-conformance/index.js';
+} from './variant-conformance/types.js';
 export { createGuest, Guest } from './guest/guest.js';
 export type { GuestDeviceState, GuestLogEntry } from './guest/guest.js';
 export { checkGuestOptions, GuestOptionsError } from './guest/options.js';

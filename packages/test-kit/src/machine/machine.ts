@@ -124,8 +124,12 @@ export class Machine {
 
   /** The vfio-pci device of a function, whichever vfio-pci driver bound it; undefined if none. */
   vfioPciDevice(bdf: string): VfioPciCoreDevice | undefined {
-    for (const d of this.vfioPciDrivers)
-      for (const [pdev, vdev] of d.devices) if (pdev.bdf === bdf) return vdev;
+    const pdev = this.topology.lookup(bdf);
+    if (!pdev) return undefined;
+    for (const d of this.vfioPciDrivers) {
+      const vdev = d.devices.get(pdev);
+      if (vdev) return vdev;
+    }
     return undefined;
   }
 

@@ -4,7 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { EINVAL, ENOTTY, EPERM } from '@vfio-ts/kernel';
 import { VFIO, vfioCheckFeature } from '@vfio-ts/vfio-core';
 import { vfioPciCoreIoctlFeature, type VfioPciFeatureHandler } from '@vfio-ts/vfio-pci';
-import { BDF, counter, ENTRY, EXIT, feature, machines, pm, SET, wakeup } from '../pm/helpers.js';
+import {
+  BDF,
+  counter,
+  engagedWithWakeup,
+  ENTRY,
+  EXIT,
+  feature,
+  machines,
+  pm,
+  SET,
+} from '../pm/helpers.js';
 import { plainVariant, withVariants } from './helpers.js';
 
 const boot = machines();
@@ -79,12 +89,7 @@ describe('a new feature index', () => {
     const m = await boot(
       withVariants([plainVariant('v', { features: new Map([[VENDOR, handler]]) })]),
     );
-    const p = m.process();
-    const fd = await p.openDevice(BDF);
-    const efd = await p.eventfd(0, { nonblock: true });
-    expect(await p.ioctl(fd, VFIO.DEVICE_FEATURE, wakeup(efd))).toBe(0);
-    await m.settle();
-    expect(pm(m)).toEqual(['D3cold', 'suspended', '0']);
+    const { p, fd, efd } = await engagedWithWakeup(m);
     expect(await p.ioctl(fd, VFIO.DEVICE_FEATURE, feature(VENDOR, GET, new Uint8Array(4)))).toBe(0);
     expect(calls[0]!.status).toBe('active');
     expect(await counter(p, efd)).toBe(1);

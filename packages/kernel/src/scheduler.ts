@@ -8,11 +8,31 @@ import { RunQueue } from './run-queue.js';
 import { Task } from './task.js';
 import { TimerQueue, type TimerHandle } from './timers.js';
 
+// What a caller drives the scheduler for: a task's end (join) or a condition, maybe by a deadline.
 interface Target {
-  done: () => boolean;
-  deadline?: number;
-  resolve: () => void;
-  reject: (e: unknown) => void;
+  done(): boolean;
+  readonly deadline?: number;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+// A join: settled with the task's result once it ends.
+class JoinTarget<T> implements Target {
+  constructor(
+    private readonly task: Task<T>,
+    readonly resolveFn: (v: T) => void,
+    readonly reject: (e: unknown) => void,
+  ) {}
+
+  done(): boolean {
+    return this.task.state === 'done';
+  }
+
+  resolve(): void {
+    const t = this.task;
+    if (t.failed) this.reject(t.error);
+    else this.resolveFn(t.result as T);
+  }
 }
 
 /** Called when a task would sleep while holding a spinlock. */
@@ -34,7 +54,8 @@ export class Scheduler {
   readonly failures: TaskFailedError[] = [];
 
   private readonly runnable = new RunQueue<Task>();
-  private readonly tasks = new Set<Task>();
+  // Tasks blocked now, for deadlock reports (a task that never blocks never enters it).
+  private readonly blocked = new Set<Task>();
   private readonly timers = new TimerQueue();
   private readonly targets: Target[] = [];
   private nextId = 1;
@@ -58,7 +79,6 @@ export class Scheduler {
     const task = new Task<T>(this.nextId++, name);
     task.files = files;
     task.body = fn;
-    this.tasks.add(task);
     this.runnable.push(task);
     return task;
   }
@@ -78,13 +98,9 @@ export class Scheduler {
     task.joined = true;
     if (task.state === 'done')
       return task.failed ? Promise.reject(task.error) : Promise.resolve(task.result as T);
-    return new Promise<T>((resolve, reject) => {
-      this.addTarget({
-        done: () => task.state === 'done',
-        resolve: () => (task.failed ? reject(task.error) : resolve(task.result as T)),
-        reject,
-      });
-    });
+    return new Promise<T>((resolve, reject) =>
+      this.addTarget(new JoinTarget(task, resolve, reject)),
+    );
   }
 
   /** Runs until nothing is runnable and no timer is armed. */
@@ -113,6 +129,7 @@ export class Scheduler {
     this.checkAtomic(t, `waiting for ${reason}`);
     t.state = 'blocked';
     t.waitingFor = reason;
+    this.blocked.add(t);
     return this.park(t);
   }
 
@@ -121,6 +138,7 @@ export class Scheduler {
     if (task.state !== 'blocked') return false;
     task.state = 'runnable';
     task.waitingFor = null;
+    this.blocked.delete(task);
     this.runnable.push(task);
     return true;
   }
@@ -146,8 +164,8 @@ export class Scheduler {
 
   /** Tasks that are alive and blocked, with what they wait for. */
   blockedTasks(): { task: string; waitingFor: string }[] {
-    return [...this.tasks]
-      .filter((t) => t.state === 'blocked')
+    return [...this.blocked]
+      .sort((a, b) => a.id - b.id)
       .map((t) => ({ task: String(t), waitingFor: t.waitingFor ?? '?' }));
   }
 
@@ -343,7 +361,6 @@ export class Scheduler {
       task.failed = true;
     } else task.result = result;
     task.state = 'done';
-    this.tasks.delete(task);
     if (task.failed && !task.joined) this.fail(new TaskFailedError(String(task), task.error));
     this.releaseCpu();
   }

@@ -1,9 +1,9 @@
 // The generic entry points (__pm_runtime_idle, __pm_runtime_suspend, __pm_runtime_resume, A.11.1).
 import type { Device } from './device.js';
 import { RPM_ASYNC, RPM_GET_PUT } from './flags.js';
-import { runSleeping, withPowerLock, type RpmOp } from './op.js';
+import { runAtomic, runSleeping, withPowerLock, type RpmOp } from './op.js';
 import { rpmIdle } from './rpm-idle.js';
-import { rpmResume } from './rpm-resume.js';
+import { rpmResume, rpmResumeAnswersAtOnce, rpmResumeAtOnce } from './rpm-resume.js';
 import { rpmSuspend } from './rpm-suspend.js';
 import { traceRpm } from './trace-events.js';
 import { rpmDropUsageCount } from './usage.js';
@@ -38,8 +38,22 @@ const mayBlock = (dev: Device, rpmflags: number): boolean =>
 export function* __pmRuntimeIdleOp(dev: Device, rpmflags: number): RpmOp {
   const early = rpmPutStep(dev, rpmflags);
   if (early !== null) return early;
+  return yield* pmRuntimeIdleLocked(dev, rpmflags);
+}
+
+// __pm_runtime_idle() past the usage step: rpm_idle() under dev.power.lock.
+function* pmRuntimeIdleLocked(dev: Device, rpmflags: number): RpmOp {
   mightSleepIf(dev, mayBlock(dev, rpmflags), '__pm_runtime_idle');
   return yield* withPowerLock(dev.power.lock, rpmIdle(dev, rpmflags));
+}
+
+/**
+ * Mirrors __pm_runtime_idle() for a caller that cannot sleep (RPM_ASYNC): a put that leaves
+ * the usage count above zero answers without building the idle operation.
+ * @param what the entry point, named if the operation tried to sleep
+ */
+export function __pmRuntimeIdleAtomic(dev: Device, rpmflags: number, what: string): number {
+  return rpmPutStep(dev, rpmflags) ?? runAtomic(pmRuntimeIdleLocked(dev, rpmflags), what);
 }
 
 /** Mirrors __pm_runtime_suspend() as an operation. */
@@ -52,10 +66,31 @@ export function* __pmRuntimeSuspendOp(dev: Device, rpmflags: number): RpmOp {
 
 /** Mirrors __pm_runtime_resume() as an operation: with RPM_GET_PUT, +1 first, unconditionally. */
 export function* __pmRuntimeResumeOp(dev: Device, rpmflags: number): RpmOp {
+  pmRuntimeResumePrologue(dev, rpmflags);
+  return yield* withPowerLock(dev.power.lock, rpmResume(dev, rpmflags));
+}
+
+// __pm_runtime_resume() before dev.power.lock: the might_sleep_if() check and the RPM_GET_PUT +1.
+function pmRuntimeResumePrologue(dev: Device, rpmflags: number): void {
   const cond = mayBlock(dev, rpmflags) && dev.power.runtimeStatus !== 'active';
   mightSleepIf(dev, cond, '__pm_runtime_resume');
   if (rpmflags & RPM_GET_PUT) dev.power.usageCount++;
-  return yield* withPowerLock(dev.power.lock, rpmResume(dev, rpmflags));
+}
+
+/**
+ * Mirrors __pm_runtime_resume() when rpm_resume() answers from its first checks (an active
+ * device: the hot path of every ioctl), without building the operation.
+ * @returns the kernel value, or null when rpm_resume() has work to do (nothing was done:
+ * run {@link __pmRuntimeResumeOp})
+ */
+export function __pmRuntimeResumeAtOnce(dev: Device, rpmflags: number): number | null {
+  if (!rpmResumeAnswersAtOnce(dev)) return null;
+  pmRuntimeResumePrologue(dev, rpmflags);
+  const lock = dev.power.lock;
+  lock.lock();
+  const ret = rpmResumeAtOnce(dev, rpmflags);
+  lock.unlock();
+  return ret;
 }
 
 /**

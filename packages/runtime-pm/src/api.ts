@@ -1,8 +1,10 @@
 // The pm_runtime.h wrappers (A.11.2): sync ones return Promise<number>, RPM_ASYNC ones a number.
 import {
   __pmRuntimeIdle,
+  __pmRuntimeIdleAtomic,
   __pmRuntimeIdleOp,
   __pmRuntimeResume,
+  __pmRuntimeResumeAtOnce,
   __pmRuntimeResumeOp,
   __pmRuntimeSuspend,
   __pmRuntimeSuspendOp,
@@ -63,7 +65,9 @@ export function pmRuntimeGetSync(dev: Device): Promise<number> {
  * @returns 0 on success (also when already active), or a negative error
  */
 export function pmRuntimeResumeAndGet(dev: Device): Promise<number> | number {
-  const ret = runMaybeSleeping(__pmRuntimeResumeOp(dev, RPM_GET_PUT));
+  const ret =
+    __pmRuntimeResumeAtOnce(dev, RPM_GET_PUT) ??
+    runMaybeSleeping(__pmRuntimeResumeOp(dev, RPM_GET_PUT));
   return typeof ret === 'number'
     ? resumeAndGetDone(dev, ret)
     : ret.then((r) => resumeAndGetDone(dev, r));
@@ -79,7 +83,7 @@ function resumeAndGetDone(dev: Device, ret: number): number {
 
 /** Mirrors pm_runtime_put(): -1 and async idle at zero. @returns 0, -EINVAL on underflow, or an A.5 error */
 export function pmRuntimePut(dev: Device): number {
-  return runAtomic(__pmRuntimeIdleOp(dev, RPM_GET_PUT | RPM_ASYNC), 'pm_runtime_put');
+  return __pmRuntimeIdleAtomic(dev, RPM_GET_PUT | RPM_ASYNC, 'pm_runtime_put');
 }
 
 /** Mirrors pm_runtime_put_sync(): -1 and sync idle at zero (which may suspend). */

@@ -19,6 +19,36 @@ import { traceRpm, traceRpmReturnInt } from './trace-events.js';
 const inTransition = (dev: Device): boolean =>
   dev.power.runtimeStatus === 'resuming' || dev.power.runtimeStatus === 'suspending';
 
+// The checks at the top of rpm_resume()'s loop: a runtime error, runtime PM disabled, or an
+// active device answer at once; otherwise pending requests are cancelled (a running autosuspend
+// timer is left alone). @returns the answer, or 0 to go on resuming
+function rpmResumeCheck(dev: Device): number {
+  const p = dev.power;
+  if (p.runtimeError) return -EINVAL;
+  if (p.disableDepth > 0)
+    return p.runtimeStatus === 'active' && p.lastStatus === 'active' ? 1 : -EACCES;
+  p.request = 'none';
+  if (!p.timerAutosuspends) pmRuntimeDeactivateTimer(dev);
+  return p.runtimeStatus === 'active' ? 1 : 0;
+}
+
+/** Whether rpm_resume() answers from its first checks, without sleeping or a callback. */
+export function rpmResumeAnswersAtOnce(dev: Device): boolean {
+  const p = dev.power;
+  return p.runtimeError !== 0 || p.disableDepth > 0 || p.runtimeStatus === 'active';
+}
+
+/**
+ * rpm_resume() when {@link rpmResumeAnswersAtOnce}: the same steps as {@link rpmResume} takes
+ * then, with no operation built (the hot path of every ioctl). Called with dev.power.lock held.
+ */
+export function rpmResumeAtOnce(dev: Device, rpmflags: number): number {
+  traceRpm('rpm_resume', dev, rpmflags);
+  const retval = rpmResumeCheck(dev);
+  traceRpmReturnInt(dev, 'rpm_resume', retval);
+  return retval;
+}
+
 /**
  * Mirrors rpm_resume(): called with dev.power.lock held.
  * @returns 0 (resumed now, or queued), 1 (already active), or a negative error
@@ -28,23 +58,12 @@ export function* rpmResume(dev: Device, rpmflags: number): RpmOp {
   traceRpm('rpm_resume', dev, rpmflags);
   // The parent whose usage count this call raised (A.7.7), once it has.
   let parent: Device | null = null;
-  let retval = 0;
+  let retval: number;
   // Whether the end of the transition was reached (waiters to wake, idle to check).
   let ended = false;
   for (;;) {
-    if (p.runtimeError) retval = -EINVAL;
-    else if (p.disableDepth > 0)
-      retval = p.runtimeStatus === 'active' && p.lastStatus === 'active' ? 1 : -EACCES;
+    retval = rpmResumeCheck(dev);
     if (retval) break;
-
-    // Cancel other requests; a running autosuspend timer is left alone.
-    p.request = 'none';
-    if (!p.timerAutosuspends) pmRuntimeDeactivateTimer(dev);
-
-    if (p.runtimeStatus === 'active') {
-      retval = 1;
-      break;
-    }
 
     if (inTransition(dev)) {
       if (rpmflags & (RPM_ASYNC | RPM_NOWAIT)) {

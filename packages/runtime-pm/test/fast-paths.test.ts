@@ -1,18 +1,73 @@
 // Issue 12: the synchronous answers of runtime PM hot paths and the status watchers.
 import { describe, expect, it } from 'vitest';
-import { Kernel } from '@vfio-ts/kernel';
+import fc from 'fast-check';
+import { EIO, Kernel } from '@vfio-ts/kernel';
 import {
+  __pmRuntimeIdle,
+  declareRuntimePmTraceEvents,
   Device,
   pmRuntimeEnable,
+  pmRuntimeGetSync,
+  pmRuntimePut,
   pmRuntimePutNoidle,
   pmRuntimeResumeAndGet,
   pmRuntimeSetActive,
   pmRuntimeSuspend,
+  RPM_ASYNC,
+  RPM_GET_PUT,
   runMaybeSleeping,
   runSleeping,
   watchRuntimeStatus,
+  type RpmLastStatus,
   type RpmOp,
+  type RpmRequest,
 } from '@vfio-ts/runtime-pm';
+
+// A device's runtime PM state as a test sets it directly.
+interface PmState {
+  runtimeError: number;
+  disableDepth: number;
+  status: 'active' | 'suspended';
+  lastStatus: RpmLastStatus;
+  request: RpmRequest;
+  requestPending: boolean;
+  timerAutosuspends: boolean;
+  usageCount: number;
+}
+
+const pmStateArb: fc.Arbitrary<PmState> = fc.record({
+  runtimeError: fc.constantFrom(0, -EIO),
+  disableDepth: fc.constantFrom(0, 1, 2),
+  status: fc.constantFrom('active', 'suspended'),
+  lastStatus: fc.constantFrom<RpmLastStatus>('invalid', 'active', 'suspended'),
+  request: fc.constantFrom<RpmRequest>('none', 'idle', 'suspend', 'autosuspend', 'resume'),
+  requestPending: fc.boolean(),
+  timerAutosuspends: fc.boolean(),
+  usageCount: fc.integer({ min: 0, max: 3 }),
+});
+
+// A traced kernel with one device in state `s`; the same calls on two of them trace alike.
+function deviceIn(s: PmState): { k: Kernel; dev: Device } {
+  const k = new Kernel();
+  declareRuntimePmTraceEvents(k.trace);
+  const dev = device(k);
+  const p = dev.power;
+  p.runtimeError = s.runtimeError;
+  p.disableDepth = s.disableDepth;
+  p.runtimeStatus = s.status;
+  p.lastStatus = s.lastStatus;
+  p.request = s.request;
+  p.requestPending = s.requestPending;
+  p.timerAutosuspends = s.timerAutosuspends;
+  p.usageCount = s.usageCount;
+  k.trace.record();
+  return { k, dev };
+}
+
+const fields = (dev: Device) => {
+  const p = dev.power;
+  return [p.runtimeStatus, p.usageCount, p.request, p.requestPending, p.disableDepth];
+};
 
 function device(k: Kernel): Device {
   const dev = new Device(k, { name: 'dev0' });
@@ -35,6 +90,32 @@ describe('runtime PM fast paths', () => {
       expect(await r).toBe(0);
       expect(dev.power.usageCount).toBe(1);
     });
+  });
+
+  it('resume_and_get and put answer at once exactly as the sleeping operations do (same value, state, trace)', async () => {
+    await fc.assert(
+      fc.asyncProperty(pmStateArb, async (s) => {
+        const fast = deviceIn(s);
+        const slow = deviceIn(s);
+        // resume_and_get takes the at-once path where it can; get_sync always builds the operation.
+        const got = await fast.k.run('t', () => pmRuntimeResumeAndGet(fast.dev));
+        const ref = await slow.k.run('t', () => pmRuntimeGetSync(slow.dev));
+        // resume_and_get gives the reference back on failure; get_sync keeps it.
+        if (ref < 0) pmRuntimePutNoidle(slow.dev);
+        expect(got).toBe(ref < 0 ? ref : 0);
+        expect(fields(fast.dev)).toEqual(fields(slow.dev));
+        // pm_runtime_put answers at once while the count stays above zero; __pm_runtime_idle()
+        // with its flags always builds the operation.
+        const put = await fast.k.run('t', () => pmRuntimePut(fast.dev));
+        const putRef = await slow.k.run('t', () =>
+          __pmRuntimeIdle(slow.dev, RPM_GET_PUT | RPM_ASYNC),
+        );
+        expect(put).toBe(putRef);
+        expect(fields(fast.dev)).toEqual(fields(slow.dev));
+        expect(fast.k.trace.records()).toEqual(slow.k.trace.records());
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('runMaybeSleeping returns an operation that never sleeps at once, one that sleeps as a promise', async () => {

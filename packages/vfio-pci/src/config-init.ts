@@ -45,10 +45,21 @@ import { vget, vset } from './config.js';
 // Mirrors vfio_fill_vconfig_bytes(): copy hardware into vconfig, dword at a time.
 function vfioFillVconfigBytes(vdev: VfioPciCoreDevice, pos: number, len: number): void {
   const val = { value: 0 };
-  for (let p = pos & ~3; p < pos + len; p += 4) {
-    pciReadConfigDword(vdev.pdev, p, val);
-    for (let i = 0; i < 4; i++)
-      if (p + i >= pos && p + i < pos + len) vset(vdev, p + i, 1, val.value >>> (8 * i));
+  const v = vdev.vconfig!;
+  const pdev = vdev.pdev;
+  const end = pos + len;
+  for (let p = pos & ~3; p < end; p += 4) {
+    pciReadConfigDword(pdev, p, val);
+    const x = val.value;
+    if (p >= pos && p + 4 <= end) {
+      // A whole dword inside the range (the usual case): its four bytes, little endian.
+      v[p] = x & 0xff;
+      v[p + 1] = (x >>> 8) & 0xff;
+      v[p + 2] = (x >>> 16) & 0xff;
+      v[p + 3] = x >>> 24;
+    } else
+      for (let i = 0; i < 4; i++)
+        if (p + i >= pos && p + i < end) v[p + i] = (x >>> (8 * i)) & 0xff;
   }
 }
 

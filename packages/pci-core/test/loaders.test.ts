@@ -117,6 +117,22 @@ describe('building hardware from a config image', () => {
     );
   });
 
+  it('builds the same image again from bytes at any alignment, each function its own', () => {
+    const img = makeImage();
+    const buf = new Uint8Array(img.length + 1);
+    buf.set(img, 1);
+    const odd = buf.subarray(1);
+    const a = createFunctionHw(img, { name: 'a' });
+    const b = createFunctionHw(odd, { name: 'b' });
+    const c = createFunctionHw(img.slice(), { name: 'c' });
+    if (!a.ok || !b.ok || !c.ok) throw new Error('not built');
+    expect([a.value.name, b.value.name, c.value.name]).toEqual(['a', 'b', 'c']);
+    b.value.configWrite(4, 2, 0);
+    expect(a.value.configRead(0, 4)).toBe(0x56781234);
+    expect(b.value.configRead(0, 4)).toBe(0x56781234);
+    expect(c.value.snapshot().bytes).toEqual(a.value.snapshot().bytes);
+  });
+
   it('infers sizes of BARs the options do not give', () => {
     const r = createFunctionHw(
       makeImage({ bars: { 0: 0xfe600000, 1: 0x0000c001, 2: 0xfe601000 } }),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   E1000E_CONFIG_AT_BOOT,
   E1000E_PM_CAP,
@@ -29,6 +29,7 @@ import {
   listExtCapabilities,
   parseLspciText,
   readPmCapability,
+  type FunctionHwOptions,
   type PciFunctionHw,
 } from '@vfio-ts/pci-core';
 import {
@@ -320,6 +321,53 @@ describe('model registry', () => {
       const a = model.image();
       const b = model.image();
       expect(a.ok && b.ok && a.value !== b.value).toBe(true);
+    }
+  });
+});
+
+describe('built-in model hardware, derived once per model', () => {
+  it('builds later functions of a model without its image, each with registers of its own', () => {
+    const model = builtinModels.e1000e;
+    const first = build('e1000e', { name: 'first' });
+    const spy = vi.spyOn(model, 'image');
+    try {
+      const second = build('e1000e', { name: 'second' });
+      const third = build('e1000e');
+      expect(spy).not.toHaveBeenCalled();
+      expect([first.name, second.name, third.name]).toEqual(['first', 'second', 'e1000e']);
+      second.configWrite(PCI_COMMAND, 2, 0);
+      expect(first.configRead(PCI_COMMAND, 2)).toBe(0x0103);
+      expect(second.configRead(PCI_COMMAND, 2)).toBe(0);
+      expect(read(third, 0, 256)).toBe(read(first, 0, 256));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('derives again when the model has other options, and reports what they break', () => {
+    const model = builtinModels['qemu-pcie-root-port'] as { options: FunctionHwOptions };
+    const options = model.options;
+    build('qemu-pcie-root-port');
+    try {
+      model.options = { bars: [{ index: 7, size: 4096 }] };
+      const r = createBuiltinHw('qemu-pcie-root-port', { name: 'rp' });
+      expect(!r.ok && r.error).toMatch(/^rp: BAR7: no such BAR slot/);
+      model.options = { ...options, bars: [{ index: 0, size: 8192 }] };
+      expect(build('qemu-pcie-root-port').bar(0)?.size).toBe(8192);
+    } finally {
+      model.options = options;
+    }
+    expect(build('qemu-pcie-root-port').bar(0)?.size).toBe(4096);
+  });
+
+  it('builds the long way when the overrides change more than the name', () => {
+    const spy = vi.spyOn(builtinModels.e1000e, 'image');
+    try {
+      const hw = build('e1000e', { bars: [{ index: 0, size: 0x40000 }] });
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(hw.bar(0)?.size).toBe(0x40000);
+    } finally {
+      spy.mockRestore();
     }
   });
 });

@@ -111,17 +111,29 @@ export function createFunctionHw(
   image: Uint8Array,
   options: FunctionHwOptions = {},
 ): LoadResult<PciFunctionHw> {
+  const r = resolveFunctionHwShared(image, options);
+  return r.ok ? loaded(new PciFunctionHw({ ...r.value, name: options.name ?? 'function' })) : r;
+}
+
+/**
+ * What follows from a config image and options (see {@link createFunctionHw}), validated:
+ * derived once per content and shared, never written afterwards (its `name` is whichever
+ * caller derived it first; give each function its own).
+ */
+export function resolveFunctionHwShared(
+  image: Uint8Array,
+  options: FunctionHwOptions = {},
+): LoadResult<ResolvedFunctionHw> {
   const name = options.name ?? 'function';
   if (!(image instanceof Uint8Array)) return failed(`${name}: config image must be a Uint8Array`);
   // Machines build many functions of the same model: what follows from the image and the
   // options is derived once (it is never written afterwards) and shared.
   const key = specKey(image, options);
   const hit = specs.get(key);
-  if (hit && equalBytes(hit.image, image)) return loaded(new PciFunctionHw({ ...hit, name }));
+  if (hit && equalBytes(hit.image, image)) return loaded(hit);
   const r = resolveFunctionHw(image, options, name);
-  if (!r.ok) return r;
-  specs.set(key, r.value);
-  return loaded(new PciFunctionHw(r.value));
+  if (r.ok) specs.set(key, r.value);
+  return r;
 }
 
 // Derived hardware descriptions by content key (bounded: models and dumps are few).
@@ -170,6 +182,12 @@ function initKey(init: unknown): string {
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.length % 4 === 0) {
+    const wa = new Int32Array(a.buffer, a.byteOffset, a.length / 4);
+    const wb = new Int32Array(b.buffer, b.byteOffset, b.length / 4);
+    for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return false;
+    return true;
+  }
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

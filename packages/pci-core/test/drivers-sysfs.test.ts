@@ -154,6 +154,8 @@ describe('pci_match_device and driver_override', () => {
     expect(await w('new_id', '8086 10d3')).toBe(-EEXIST);
     expect(await w('new_id', '0x8086 0x10d4 ffffffff ffffffff 0 0 0')).toBe(37);
     expect(toPciDriver(m.ep.driver!)!.dynids.length).toBe(2);
+    expect(toPciDriver(m.ep.driver!)!.driver).toBe(m.ep.driver);
+    expect([toPciDriver({ name: 'stub' }), toPciDriver(null)]).toEqual([null, null]);
     expect(await w('remove_id', '8086')).toBe(-EINVAL);
     expect(await w('remove_id', '8086 1234')).toBe(-ENODEV);
     expect(await w('remove_id', '8086 10d3 ffffffff ffffffff 0 0')).toBe(31);
@@ -296,6 +298,25 @@ describe('device attributes (FORMAT.md section 5)', () => {
     expect(m.sysfs.read('/nope')).toBe(-ENOENT);
     expect(m.sysfs.read(`${EP}/nope`)).toBe(-ENOENT);
     expect(m.sysfs.read(`${EP}/toString`)).toBe(-ENOENT);
+  });
+
+  it('paths resolve as sysfs names them: trailing slashes dropped, no empty or extra parts', async () => {
+    const m = await machine();
+    expect(m.sysfs.read(`${EP}/power_state//`)).toBe('D0\n');
+    expect(m.sysfs.read(`${EP}/power/runtime_status/`)).toBe('active\n');
+    expect(m.sysfs.exists(`${EP}/power/`)).toBe(false);
+    for (const p of [
+      EP,
+      '/sys/bus/pci/devices/',
+      '/sys/bus/pci/devices//power_state',
+      `${EP}/power/runtime_status/x`,
+      `${EP}/power//runtime_status`,
+      `${EP}/d3cold_allowed/x`,
+      `${EP}//power_state`,
+      '/sys/bus/pci/devices/0000:09:00.0/power_state',
+      '/sys/bus/pci/devices/0000:09:00.0/power/control',
+    ])
+      expect([p, m.sysfs.read(p)]).toEqual([p, -ENOENT]);
     expect(m.sysfs.read(`${EP}/power/nope`)).toBe(-ENOENT);
     expect(await m.k.run('w', () => m.sysfs.write('/nope', '1'))).toBe(-ENOENT);
     expect(await m.k.run('w', () => m.sysfs.write(`${EP}/nope`, '1'))).toBe(-ENOENT);

@@ -14,19 +14,34 @@ export interface RegisteredPciDriver {
   readonly dynids: PciDeviceId[];
 }
 
-const byDeviceDriver = new WeakMap<DeviceDriver, RegisteredPciDriver>();
+// The device_driver embedded in a registered pci_driver, which it leads back to (container_of).
+// Not a module-level WeakMap: V8's young-generation GC keeps a WeakMap value that refers to its
+// key alive, and with it every machine built since the last full GC.
+class EmbeddedDeviceDriver implements DeviceDriver {
+  readonly #reg: RegisteredPciDriver;
+  constructor(
+    readonly name: string,
+    readonly pm: DeviceDriver['pm'],
+    reg: RegisteredPciDriver,
+  ) {
+    this.#reg = reg;
+  }
+
+  static containerOf(driver: DeviceDriver): RegisteredPciDriver | null {
+    return driver instanceof EmbeddedDeviceDriver ? driver.#reg : null;
+  }
+}
 
 /** Wraps a pci_driver for registration. */
 export function newRegisteredDriver(drv: PciDriver): RegisteredPciDriver {
-  const driver: DeviceDriver = { name: drv.name, pm: drv.pm };
-  const reg = { drv, driver, dynids: [] };
-  byDeviceDriver.set(driver, reg);
+  const reg = { drv, driver: null as unknown as DeviceDriver, dynids: [] as PciDeviceId[] };
+  reg.driver = new EmbeddedDeviceDriver(drv.name, drv.pm, reg);
   return reg;
 }
 
 /** Mirrors to_pci_driver(): the registered pci_driver behind a device_driver. */
 export function toPciDriver(driver: DeviceDriver | null): RegisteredPciDriver | null {
-  return (driver && byDeviceDriver.get(driver)) ?? null;
+  return driver ? EmbeddedDeviceDriver.containerOf(driver) : null;
 }
 
 const any = (want: number | undefined, have: number): boolean =>

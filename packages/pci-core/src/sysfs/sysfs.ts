@@ -26,6 +26,8 @@ type Target =
   | { kind: 'none' };
 
 const DRIVER_FILES = ['bind', 'unbind', 'new_id', 'remove_id'] as const;
+const DEVICES = `${SYSFS_PCI}/devices/`;
+const SLASH = 0x2f;
 
 /**
  * The sysfs files of one topology. Reads of text files are synchronous; writes and the binary
@@ -36,17 +38,22 @@ export class PciSysfs {
   constructor(readonly topo: PciTopology) {}
 
   private resolve(path: string): Target {
-    const p = path.replace(/\/+$/, '');
+    let end = path.length;
+    while (end > 0 && path.charCodeAt(end - 1) === SLASH) end--;
+    const p = end === path.length ? path : path.slice(0, end);
     if (p === `${SYSFS_PCI}/drivers_probe`) return { kind: 'drivers_probe' };
-    let m = /^\/sys\/bus\/pci\/devices\/([^/]+)\/(?:power\/([^/]+)|([^/]+))$/.exec(p);
-    if (m) {
-      const dev = this.topo.lookup(m[1]!);
+    // `…/devices/<bdf>/<attr>` or `…/devices/<bdf>/power/<attr>`, each part without a slash.
+    if (p.startsWith(DEVICES)) {
+      const at = p.indexOf('/', DEVICES.length);
+      if (at <= DEVICES.length) return { kind: 'none' };
+      const rest = p.slice(at + 1);
+      const power = rest.startsWith('power/') && rest.length > 6 && !rest.includes('/', 6);
+      if (!power && rest.includes('/')) return { kind: 'none' };
+      const dev = this.topo.lookup(p.slice(DEVICES.length, at));
       if (!dev || !dev.registered) return { kind: 'none' };
-      return m[2] !== undefined
-        ? { kind: 'power', dev, attr: m[2] }
-        : { kind: 'dev', dev, attr: m[3]! };
+      return power ? { kind: 'power', dev, attr: rest.slice(6) } : { kind: 'dev', dev, attr: rest };
     }
-    m = /^\/sys\/bus\/pci\/drivers\/([^/]+)\/([^/]+)$/.exec(p);
+    const m = /^\/sys\/bus\/pci\/drivers\/([^/]+)\/([^/]+)$/.exec(p);
     if (m) return { kind: 'driver', name: m[1]!, attr: m[2]! };
     return { kind: 'none' };
   }

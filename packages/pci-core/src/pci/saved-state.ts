@@ -24,12 +24,14 @@ export class PciSavedState implements KmemTracked {
     caps: readonly PciCapSavedState[],
     caller: string,
   ) {
-    this.configSpace = Uint32Array.from(configSpace);
-    this.caps = caps.map((c) => ({ ...c, data: Uint8Array.from(c.data) }));
-    const size =
-      64 +
-      CAP_SAVED_DATA_HEADER +
-      caps.reduce((n, c) => n + CAP_SAVED_DATA_HEADER + c.data.length, 0);
+    this.configSpace = new Uint32Array(configSpace);
+    const copies: PciCapSavedState[] = [];
+    let size = 64 + CAP_SAVED_DATA_HEADER;
+    for (const c of caps) {
+      copies.push({ ...c, data: new Uint8Array(c.data) });
+      size += CAP_SAVED_DATA_HEADER + c.data.length;
+    }
+    this.caps = copies;
     this.alloc = registry.track('pci_saved_state', owner, size, ['pci_store_saved_state', caller]);
   }
 }

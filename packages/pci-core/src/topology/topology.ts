@@ -328,9 +328,12 @@ export class PciTopology implements PciContext {
     pciInitResetMethods(dev);
     dev.resetAttrsVisible = dev.resetMethods.length > 0;
     wireFunction(dev);
-    hw.onViolation = (a) => {
+    // Named first: V8 allocates a function literal assigned straight to a property in the old
+    // generation (as a method), where it would keep this machine alive until a full GC.
+    const report = (a: HwAccess): void => {
       for (const w of this.violationWatchers) w(dev, a);
     };
+    hw.onViolation = report;
     // Accesses enumeration itself made while the function was off, told now that it has a dev.
     for (const a of hw.violations.slice(seen)) for (const w of this.violationWatchers) w(dev, a);
     return dev;

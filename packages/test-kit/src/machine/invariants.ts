@@ -51,10 +51,7 @@ export class InvariantMonitor {
 
   /** Looks for new violations now. */
   check(): void {
-    const now = this.kernel.clock.now();
-    const add = (v: string) => {
-      if (!this.seen.has(v)) this.seen.set(v, now);
-    };
+    const add = this.add;
     const d = this.kernel.defects;
     for (; this.defectsRead < d.length; this.defectsRead++) {
       const x = d[this.defectsRead]!;
@@ -77,6 +74,11 @@ export class InvariantMonitor {
       }
     }
   }
+
+  // Keeps a violation once, with when it was first seen (a check runs at one virtual time).
+  private readonly add = (v: string): void => {
+    if (!this.seen.has(v)) this.seen.set(v, this.kernel.clock.now());
+  };
 
   // Nothing can run and no timer is armed, yet a task waits on a suspended device: nobody
   // will ever resume it for that task.

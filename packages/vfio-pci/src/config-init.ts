@@ -182,7 +182,7 @@ export function vfioConfigInit(vdev: VfioPciCoreDevice): number {
   vdev.pciConfigMap = new Uint8Array(size).fill(PCI_CAP_ID_INVALID);
   vdev.capStart = new Uint16Array(size);
   vdev.pciConfigMap.fill(PCI_CAP_ID_BASIC, 0, PCI_STD_HEADER_SIZEOF);
-  vfioFillVconfigBytes(vdev, 0, size);
+  vfioFillVconfigBytes(vdev, 0, PCI_STD_HEADER_SIZEOF);
   for (let i = 0; i < 6; i++) vdev.rbar[i] = vget(vdev, PCI_BASE_ADDRESS_0 + 4 * i, 4);
   vdev.rbar[6] = vget(vdev, PCI_ROM_ADDRESS, 4);
   if (vdev.nointx) vdev.vconfig[PCI_INTERRUPT_PIN] = 0;

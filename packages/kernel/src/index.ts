@@ -38,6 +38,7 @@ export {
 } from './policy.js';
 export type { Choice, SchedulePolicy } from './policy.js';
 export { Task } from './task.js';
+export { KernelLocal } from './kernel-local.js';
 export type { TaskState, HeldLock } from './task.js';
 export { TimerQueue } from './timers.js';
 export type { TimerHandle } from './timers.js';

@@ -3,10 +3,12 @@
 import { VirtualClock } from './clock.js';
 import { eventfdCreate, type EventfdFlags } from './eventfd.js';
 import type { File, FileTable } from './file.js';
-import { Lockdep } from './lockdep.js';
+import type { KernelLocal } from './kernel-local.js';
+import { Lockdep, type LockdepReport } from './lockdep.js';
 import { Mutex, RwSemaphore, SpinLock } from './locks.js';
 import { FifoPolicy, RandomPolicy, type SchedulePolicy } from './policy.js';
 import { Scheduler } from './scheduler.js';
+import type { Task } from './task.js';
 import { TraceBus } from './trace.js';
 import { Completion, WaitQueue } from './waitqueue.js';
 import { Workqueue } from './workqueue.js';
@@ -52,6 +54,8 @@ export class Kernel {
   /** The system workqueue (system_wq). */
   readonly systemWq: Workqueue;
   private readonly checks: InvariantCheck[] = [];
+  /** @internal the state modules keep on this kernel (see {@link KernelLocal}) */
+  readonly locals = new Map<KernelLocal<unknown>, unknown>();
 
   constructor(opts: KernelOptions = {}) {
     const policy =
@@ -63,9 +67,13 @@ export class Kernel {
     );
     this.pmWq = new Workqueue(this.sched, 'pm');
     this.systemWq = new Workqueue(this.sched, 'events');
-    this.lockdep.onReport = (r) => this.defect('lockdep', r.message);
-    this.sched.onAtomicSleep = (t, what) =>
+    // Named first: a function literal assigned straight to a property is allocated in the old
+    // generation, where it keeps this kernel (and its machine) alive until a full GC.
+    const onReport = (r: LockdepReport): void => this.defect('lockdep', r.message);
+    const onAtomicSleep = (t: Task, what: string): void =>
       this.defect('sleep-in-atomic', `BUG: scheduling while atomic: ${t} (${what})`);
+    this.lockdep.onReport = onReport;
+    this.sched.onAtomicSleep = onAtomicSleep;
   }
 
   /**

@@ -108,7 +108,9 @@ export class Kernel {
 
   /** Current violations of every registered invariant. */
   violations(): string[] {
-    return this.checks.flatMap((c) => c());
+    const found: string[] = [];
+    for (const check of this.checks) for (const v of check()) found.push(v);
+    return found;
   }
 
   /** Checks invariants after every step; the first violation stops the run with an error. */

@@ -233,6 +233,30 @@ describe('function-level reset', () => {
     ]);
   });
 
+  it('puts back every register changed since the last reset, low or high in config space', () => {
+    // RW dwords at both ends of extended space; the image differs from the reset values at 0xff8.
+    const options = {
+      masks: [
+        { offset: 0x100, width: 4 as const, rw: 0xffffffff },
+        { offset: 0xffc, width: 4 as const, rw: 0xffffffff },
+      ],
+      resetPatches: [{ offset: 0xff8, width: 4 as const, value: 0x12345678 }],
+    };
+    const hw = makeHw({ command: 0x0006 }, options);
+    const reference = makeHw({ command: 0x0006 }, options);
+    reference.flr();
+    expect(hw.configRead(0xff8, 4)).toBe(0);
+    hw.flr();
+    expect(hw.snapshot().bytes).toEqual(reference.snapshot().bytes);
+    hw.configWrite(0xffc, 4, 0xa5a5a5a5);
+    hw.configWrite(0x100, 4, 0x5a5a5a5a);
+    hw.configWrite(PCI_COMMAND, 2, 0x0006);
+    hw.powerOff();
+    hw.powerOn();
+    expect(hw.snapshot().bytes).toEqual(reference.snapshot().bytes);
+    expect(hw.configRead(0xff8, 4)).toBe(0x12345678);
+  });
+
   it('does nothing while powered off', () => {
     const hw = device(0x0003);
     hw.powerOff();

@@ -19,14 +19,20 @@ interface Bar {
   readonly init: readonly BarInit[];
   readonly mem: SparseMemory;
   retained: boolean;
+  /** Emptied at the last power-off, not yet reloaded. */
+  cleared: boolean;
 }
+
+const NO_BARS_LOST: readonly number[] = Object.freeze([]);
+const ascending = (a: number, b: number): number => a - b;
 
 /** The BARs of one function and what happens to their contents. */
 export class BarStore {
-  private readonly bars = new Map<number, Bar>();
-  /** BARs emptied at power-off, and those of them that held written data. */
-  private offCleared = new Set<number>();
-  private offLost: number[] = [];
+  private readonly byIndex = new Map<number, Bar>();
+  // In order of first appearance, as the Map iterates (the order resets visit them).
+  private readonly list: readonly Bar[];
+  // BARs emptied at power-off that held written data; null for none.
+  private offLost: number[] | null = null;
 
   constructor(bars: readonly ResolvedBar[]) {
     for (const b of bars) {
@@ -34,33 +40,34 @@ export class BarStore {
       const mem = new SparseMemory(size);
       mem.load(b.init);
       const info = { index, kind, prefetchable, size, contents };
-      this.bars.set(index, { info, init: b.init, mem, retained: b.retained });
+      this.byIndex.set(index, { info, init: b.init, mem, retained: b.retained, cleared: false });
     }
+    this.list = [...this.byIndex.values()];
   }
 
   /** The BARs' descriptions, by index. */
   infos(): BarInfo[] {
-    return [...this.bars.values()].map((b) => b.info);
+    return this.list.map((b) => b.info);
   }
 
   /** The BAR at `index`, with its memory. */
   get(index: number): { readonly info: BarInfo; readonly mem: SparseMemory } | undefined {
-    return this.bars.get(index);
+    return this.byIndex.get(index);
   }
 
   /** Sets whether a BAR's contents survive power-off; false for an unknown BAR. */
   setRetained(index: number, retained: boolean): boolean {
-    const bar = this.bars.get(index);
+    const bar = this.byIndex.get(index);
     if (bar) bar.retained = retained;
     return bar !== undefined;
   }
 
   /** Power is cut: contents not retained are gone. */
   powerOff(): void {
-    for (const bar of this.bars.values()) {
+    for (const bar of this.list) {
       if (bar.retained) continue;
-      if (bar.mem.dirty) this.offLost.push(bar.info.index);
-      this.offCleared.add(bar.info.index);
+      if (bar.mem.dirty) (this.offLost ??= []).push(bar.info.index);
+      bar.cleared = true;
       bar.mem.load(NO_CONTENTS);
     }
   }
@@ -70,16 +77,17 @@ export class BarStore {
    * `registers` BARs and keep `memory` BARs.
    * @returns the BARs whose written contents were lost, ascending
    */
-  reset(cause: HwResetCause): number[] {
-    const lost = cause === 'power-on' ? this.offLost : [];
-    for (const bar of this.bars.values()) {
-      const { index, contents } = bar.info;
-      if (cause === 'power-on' ? !this.offCleared.has(index) : contents === 'memory') continue;
-      if (bar.mem.dirty) lost.push(index);
+  reset(cause: HwResetCause): readonly number[] {
+    const powerOn = cause === 'power-on';
+    let lost = powerOn ? this.offLost : null;
+    this.offLost = null;
+    for (const bar of this.list) {
+      const skip = powerOn ? !bar.cleared : bar.info.contents === 'memory';
+      bar.cleared = false;
+      if (skip) continue;
+      if (bar.mem.dirty) (lost ??= []).push(bar.info.index);
       bar.mem.load(bar.init);
     }
-    this.offCleared = new Set();
-    this.offLost = [];
-    return lost.sort((a, b) => a - b);
+    return lost ? lost.sort(ascending) : NO_BARS_LOST;
   }
 }

@@ -3,22 +3,25 @@ import type { AccessWidth } from '../config/access.js';
 import type { BarInit } from './types.js';
 
 const PAGE = 4096;
+const NO_PAGES: ReadonlyMap<number, Uint8Array> = new Map();
 
 /** Little-endian byte store of `size` bytes; unwritten bytes read 0. */
 export class SparseMemory {
-  private readonly pages = new Map<number, Uint8Array>();
+  // The loaded contents' pages, shared and never written (copy on write).
+  private template: ReadonlyMap<number, Uint8Array> = NO_PAGES;
+  // Pages this store wrote to since the last load; null when none.
+  private own: Map<number, Uint8Array> | null = null;
   /** Written since the last {@link load}. */
   dirty = false;
   private loaded: readonly BarInit[] | null = null;
-  // Pages this store wrote to (the others may be shared templates).
-  private readonly owned = new Set<number>();
 
   /** @param size bytes addressable */
   constructor(readonly size: number) {}
 
   /** Reads a naturally aligned value inside the store (the caller checks bounds). */
   read(offset: number, width: AccessWidth): number {
-    const page = this.pages.get(Math.floor(offset / PAGE));
+    const index = Math.floor(offset / PAGE);
+    const page = this.own?.get(index) ?? this.template.get(index);
     if (!page) return 0;
     const at = offset % PAGE;
     let v = 0;
@@ -29,30 +32,33 @@ export class SparseMemory {
   /** Writes a naturally aligned value inside the store (the caller checks bounds). */
   write(offset: number, width: AccessWidth, value: number): void {
     this.dirty = true;
-    for (let i = 0; i < width; i++) this.poke(offset + i, (value >>> (8 * i)) & 0xff);
+    // Naturally aligned: the value never straddles two pages.
+    const page = this.ownPage(Math.floor(offset / PAGE));
+    const at = offset % PAGE;
+    for (let i = 0; i < width; i++) page[at + i] = (value >>> (8 * i)) & 0xff;
   }
 
   /** Drops all contents, then stores `init`. Not dirty afterwards. */
   load(init: readonly BarInit[]): void {
     // Nothing written since the same contents were loaded: they are still there.
     if (!this.dirty && this.loaded === init) return;
-    this.pages.clear();
-    this.owned.clear();
-    // The pages of `init` are built once and shared until written (copy on write).
-    for (const [index, page] of templatePages(init)) this.pages.set(index, page);
+    // The pages of `init` are built once and shared until written.
+    this.template = templatePages(init);
+    this.own = null;
     this.dirty = false;
     this.loaded = init;
   }
 
-  private poke(offset: number, byte: number): void {
-    const index = Math.floor(offset / PAGE);
-    let page = this.pages.get(index);
-    if (!this.owned.has(index)) {
-      page = page ? page.slice() : new Uint8Array(PAGE);
-      this.pages.set(index, page);
-      this.owned.add(index);
+  // The page at `index`, private to this store (a copy of the template's, or zeros).
+  private ownPage(index: number): Uint8Array {
+    const own = (this.own ??= new Map());
+    let page = own.get(index);
+    if (!page) {
+      const shared = this.template.get(index);
+      page = shared ? shared.slice() : new Uint8Array(PAGE);
+      own.set(index, page);
     }
-    page![offset % PAGE] = byte;
+    return page;
   }
 }
 

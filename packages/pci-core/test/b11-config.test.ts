@@ -33,6 +33,7 @@ import {
   pcibiosErrToErrno,
   type PciConfigValue,
 } from '@vfio-ts/pci-core';
+import { readCfg, writeCfg } from '../src/pci/access.js';
 import { machine, synthHw, TestDriver, hex } from './pci-machine.js';
 
 const CONFIG = '/sys/bus/pci/devices/0000:01:00.0/config';
@@ -103,6 +104,28 @@ describe('B.11.1 kernel config accessors', () => {
     expect(pciReadConfigDword(small.ep, 0x100, v)).toBe(0);
     expect(v.value).toBe(0xffffffff);
     expect(pciWriteConfigDword(small.ep, 0x100, 1)).toBe(0);
+  });
+
+  it('B.11.1 internal reads yield all ones and writes drop where the accessors refuse', async () => {
+    const m = await machine();
+    const small = await machine({ endpoint: { model: undefined, hw: smallHw() } });
+    const accesses: unknown[] = [];
+    m.ep.hw.subscribe((e) => void (e.type === 'access' && accesses.push(e)));
+    small.ep.hw.subscribe((e) => void (e.type === 'access' && accesses.push(e)));
+    expect([
+      readCfg(m.ep, 1, 2),
+      readCfg(m.ep, 2, 4),
+      readCfg(m.ep, 4096, 4),
+      readCfg(m.ep, -1, 1),
+      readCfg(m.ep, 0.5, 4),
+      readCfg(small.ep, 0x100, 4),
+    ]).toEqual([0xffff, 0xffffffff, 0xffffffff, 0xff, 0xffffffff, 0xffffffff]);
+    writeCfg(m.ep, 6, 4, 0);
+    writeCfg(m.ep, 4096, 1, 0);
+    writeCfg(small.ep, 0x100, 4, 1);
+    expect(accesses).toEqual([]);
+    expect(readCfg(m.ep, 0, 4)).toBe(0x10d38086);
+    expect(accesses).toHaveLength(1);
   });
 
   it('B.11.1 pcibios_err_to_errno', () => {

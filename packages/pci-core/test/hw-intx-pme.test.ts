@@ -6,6 +6,7 @@ import {
   PCI_D0,
   PCI_D3cold,
   PCI_D3hot,
+  PCI_INTERRUPT_LINE,
   PCI_PM_CTRL_PME_ENABLE,
   PCI_PM_CTRL_PME_STATUS,
   PCI_STATUS,
@@ -78,6 +79,22 @@ describe('INTx line and Status.INTERRUPT', () => {
     hw.assertIntx();
     hw.flr();
     expect([hw.intxPending, hw.intxAsserted]).toEqual([false, false]);
+  });
+
+  it('drops an interrupt the image shows but nobody raised at the first config write', () => {
+    const hw = makeHw({ status: PCI_STATUS_INTERRUPT });
+    expect(hw.configRead(PCI_STATUS, 2) & PCI_STATUS_INTERRUPT).toBe(PCI_STATUS_INTERRUPT);
+    hw.configWrite(PCI_INTERRUPT_LINE, 1, 0x0b);
+    expect(hw.configRead(PCI_STATUS, 2) & PCI_STATUS_INTERRUPT).toBe(0);
+    expect([hw.intxPending, hw.intxAsserted]).toEqual([false, false]);
+  });
+
+  it('keeps Status.INTERRUPT and the line through writes to other registers', () => {
+    const hw = withPm(0x0003);
+    hw.assertIntx();
+    hw.configWrite(PCI_INTERRUPT_LINE, 1, 0x0b);
+    expect(hw.configRead(PCI_STATUS, 2) & PCI_STATUS_INTERRUPT).toBe(PCI_STATUS_INTERRUPT);
+    expect([hw.intxPending, hw.intxAsserted]).toEqual([true, true]);
   });
 
   it('refuses INTx on a function without an interrupt pin (a model bug)', () => {

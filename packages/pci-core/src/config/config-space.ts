@@ -17,6 +17,32 @@ export function isConfigSpaceSize(size: number): size is ConfigSpaceSize {
 }
 
 /**
+ * Reads `width` bytes at `offset` of `bytes`, little endian, unsigned; the caller checks bounds
+ * and alignment.
+ */
+export function getLe(bytes: Uint8Array, offset: number, width: AccessWidth): number {
+  if (width === 1) return bytes[offset]!;
+  if (width === 2) return bytes[offset]! | (bytes[offset + 1]! << 8);
+  return (
+    (bytes[offset]! |
+      (bytes[offset + 1]! << 8) |
+      (bytes[offset + 2]! << 16) |
+      (bytes[offset + 3]! << 24)) >>>
+    0
+  );
+}
+
+/** Writes the low `width` bytes of `value` at `offset` of `bytes`, little endian. */
+export function setLe(bytes: Uint8Array, offset: number, width: AccessWidth, value: number): void {
+  bytes[offset] = value & 0xff;
+  if (width === 1) return;
+  bytes[offset + 1] = (value >>> 8) & 0xff;
+  if (width === 2) return;
+  bytes[offset + 2] = (value >>> 16) & 0xff;
+  bytes[offset + 3] = (value >>> 24) & 0xff;
+}
+
+/**
  * 256 or 4096 bytes of config space with typed little-endian accessors. Misuse (a misaligned or
  * out-of-range access) is a simulator bug here and throws RangeError; the hardware's
  * `configRead`/`configWrite` return `-EINVAL` instead.
@@ -44,9 +70,7 @@ export class ConfigSpace implements ConfigReader {
   /** Reads `width` bytes at `offset`, little endian, unsigned. Throws RangeError on misuse. */
   read(offset: number, width: AccessWidth): number {
     this.check(offset, width);
-    let value = 0;
-    for (let i = width - 1; i >= 0; i--) value = value * 256 + this.bytes[offset + i]!;
-    return value;
+    return getLe(this.bytes, offset, width);
   }
 
   /** Writes the low `width` bytes of `value` at `offset`. Throws RangeError on misuse. */

@@ -11,6 +11,12 @@ export interface HwSubscription {
    * even built.
    */
   readonly accessFilter?: (kind: HwAccessKind, offset: number, width: number) => boolean;
+  /**
+   * For listeners of `access` events: accesses are wanted only while `on` is true (a switch
+   * such as the kernel's trace bus), read without a call on every access; with
+   * {@link accessFilter}, both must agree.
+   */
+  readonly accessWhile?: { readonly on: boolean };
 }
 
 interface Entry {
@@ -18,6 +24,12 @@ interface Entry {
   /** null: every type. */
   readonly types: ReadonlySet<HwEvent['type']> | null;
   readonly filter: ((kind: HwAccessKind, offset: number, width: number) => boolean) | null;
+  readonly when: { readonly on: boolean } | null;
+}
+
+// Whether an entry wants this access (its switch is on and its filter agrees).
+function entryWants(e: Entry, kind: HwAccessKind, offset: number, width: number): boolean {
+  return (e.when === null || e.when.on) && (e.filter === null || e.filter(kind, offset, width));
 }
 
 /**
@@ -28,6 +40,8 @@ interface Entry {
 export class HwEventHub {
   private entries: Entry[] = [];
   private accessEntries: Entry[] = [];
+  // Event types some listener gets; null: every type (a listener without a type list).
+  private wanted: ReadonlySet<HwEvent['type']> | null = new Set();
   private readonly offAccesses: HwAccess[] = [];
   /** Told of every access made while powered off (an invariant monitor's hook). */
   onViolation: ((access: HwAccess) => void) | null = null;
@@ -38,6 +52,7 @@ export class HwEventHub {
       listener,
       types: opts.types ? new Set(opts.types) : null,
       filter: opts.accessFilter ?? null,
+      when: opts.accessWhile ?? null,
     };
     this.entries = [...this.entries, e];
     this.update();
@@ -54,8 +69,15 @@ export class HwEventHub {
 
   /** Whether an access has to be built now (someone wants it). */
   wantsAccess(kind: HwAccessKind, offset: number, width: number): boolean {
-    for (const e of this.accessEntries) if (!e.filter || e.filter(kind, offset, width)) return true;
+    const entries = this.accessEntries;
+    for (let i = 0; i < entries.length; i++)
+      if (entryWants(entries[i]!, kind, offset, width)) return true;
     return false;
+  }
+
+  /** Whether some listener gets events of `type` (other than `access`): else none is built. */
+  wants(type: Exclude<HwEvent['type'], 'access'>): boolean {
+    return this.wanted === null || this.wanted.has(type);
   }
 
   /** Delivers an event (and keeps it if it is a violation). */
@@ -66,7 +88,7 @@ export class HwEventHub {
     }
     for (const e of this.entries) {
       if (e.types && !e.types.has(event.type)) continue;
-      if (event.type === 'access' && e.filter && !e.filter(event.kind, event.offset, event.width))
+      if (event.type === 'access' && !entryWants(e, event.kind, event.offset, event.width))
         continue;
       e.listener(event);
     }
@@ -74,5 +96,14 @@ export class HwEventHub {
 
   private update(): void {
     this.accessEntries = this.entries.filter((e) => !e.types || e.types.has('access'));
+    const wanted = new Set<HwEvent['type']>();
+    for (const e of this.entries) {
+      if (!e.types) {
+        this.wanted = null;
+        return;
+      }
+      for (const t of e.types) wanted.add(t);
+    }
+    this.wanted = wanted;
   }
 }

@@ -1,7 +1,7 @@
 // The simulated hardware of one PCI function: registers, BARs, INTx, PMCSR, PME, FLR, power.
 import { EINVAL } from '@vfio-ts/kernel';
 import { allOnes, checkAccess, type AccessWidth, type ConfigReader } from '../config/access.js';
-import { ConfigSpace, type ConfigSpaceSize } from '../config/config-space.js';
+import { ConfigSpace, getLe, setLe, type ConfigSpaceSize } from '../config/config-space.js';
 import { pmeCapable } from '../config/pm-cap.js';
 import * as X from '../regs/exp.js';
 import * as H from '../regs/header.js';
@@ -35,9 +35,9 @@ export interface ResolvedFunctionHw {
 
 const STICKY_PME = PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS;
 
-// The byte a write of `v` (`width` bytes at `offset`) puts at `at`, if it covers it.
-function writtenByte(offset: number, width: number, v: number, at: number): number | undefined {
-  return at >= offset && at < offset + width ? (v >>> (8 * (at - offset))) & 0xff : undefined;
+// The byte a write of `v` at `offset` puts at `at` (the write covers it).
+function writtenByte(offset: number, v: number, at: number): number {
+  return (v >>> (8 * (at - offset))) & 0xff;
 }
 
 /**
@@ -58,6 +58,11 @@ export class PciFunctionHw implements ConfigReader {
   /** The implemented BARs. */
   readonly bars: readonly BarInfo[];
   private readonly regs: ConfigSpace;
+  // regs.bytes, for the accessors (bounds are checked once, by checkAccess).
+  private readonly bytes: Uint8Array;
+  // Offsets of PMCSR and of the DevCtl byte with Initiate FLR; -1 without the capability.
+  private readonly pmcsrAt: number;
+  private readonly flrAt: number;
   private readonly resetImage: Uint8Array;
   private readonly masks: RegisterMasks;
   private readonly barStore: BarStore;
@@ -65,6 +70,13 @@ export class PciFunctionHw implements ConfigReader {
   private on = true;
   private pending = false;
   private line = false;
+  // Status.INTERRUPT and the line agree with `pending`, Command and PowerState (once updateLine
+  // ran while powered: the image may show an interrupt nobody raised).
+  private lineSynced = false;
+  // Config writes since the last reset lie in [dirtyLo, dirtyHi) (all of it at first: the image
+  // is not the reset image); besides them only Status and PMCSR change (INTx and PME logic).
+  private dirtyLo = 0;
+  private dirtyHi: number;
 
   /** @param spec a validated description (see `createFunctionHw`) */
   constructor(spec: ResolvedFunctionHw) {
@@ -76,6 +88,10 @@ export class PciFunctionHw implements ConfigReader {
     this.masks = spec.masks;
     this.pmCap = spec.pmCap;
     this.expCap = spec.expCap;
+    this.bytes = this.regs.bytes;
+    this.dirtyHi = this.cfgSize;
+    this.pmcsrAt = spec.pmCap ? spec.pmCap + PCI_PM_CTRL : -1;
+    this.flrAt = spec.expCap ? spec.expCap + X.PCI_EXP_DEVCTL + 1 : -1;
     this.barStore = new BarStore(spec.bars);
     this.bars = this.barStore.infos();
   }
@@ -106,9 +122,7 @@ export class PciFunctionHw implements ConfigReader {
   /** D0…D3hot from PMCSR (D0 without a PM capability), D3cold while powered off. */
   get powerState(): PciPowerState {
     if (!this.on) return PCI_D3cold;
-    return this.pmCap
-      ? ((this.regs.bytes[this.pmCap + PCI_PM_CTRL]! & 3) as PciPowerState)
-      : PCI_D0;
+    return this.pmCap ? ((this.bytes[this.pmcsrAt]! & 3) as PciPowerState) : PCI_D0;
   }
 
   /** An INTx is pending in the function (Status.INTERRUPT). */
@@ -133,9 +147,9 @@ export class PciFunctionHw implements ConfigReader {
   configRead(offset: number, width: AccessWidth): number {
     const bad = checkAccess(this.cfgSize, offset, width);
     if (bad) return bad;
-    const value = this.on ? this.regs.read(offset, width) : allOnes(width);
+    const value = this.on ? getLe(this.bytes, offset, width) : allOnes(width);
     if (this.recording('config-read', offset, width))
-      this.record({ kind: 'config-read', offset, width, value });
+      this.record('config-read', offset, width, value);
     return value;
   }
 
@@ -150,22 +164,26 @@ export class PciFunctionHw implements ConfigReader {
     if (bad || !Number.isInteger(value)) return bad || -EINVAL;
     const v = (value & allOnes(width)) >>> 0;
     if (this.recording('config-write', offset, width))
-      this.record({ kind: 'config-write', offset, width, value: v });
+      this.record('config-write', offset, width, v);
     if (!this.on) return 0;
-    const pmcsrBefore = this.pmCap ? this.regs.read(this.pmCap + PCI_PM_CTRL, 2) : 0;
-    for (let i = 0; i < width; i++) {
-      const at = offset + i;
-      const b = (v >>> (8 * i)) & 0xff;
-      const rw = this.masks.rw[at]!;
-      this.regs.bytes[at] = ((this.regs.bytes[at]! & ~rw) | (b & rw)) & ~(b & this.masks.w1c[at]!);
-    }
-    const state = this.pmCap ? writtenByte(offset, width, v, this.pmCap + PCI_PM_CTRL) : undefined;
-    if (state !== undefined) this.writePowerState(pmcsrBefore, state);
-    const flrByte = this.expCap
-      ? writtenByte(offset, width, v, this.expCap + X.PCI_EXP_DEVCTL + 1)
-      : undefined;
-    if (flrByte !== undefined && flrByte & 0x80 && this.flrCapable()) this.flr();
-    this.updateLine();
+    const bytes = this.bytes;
+    const end = offset + width;
+    if (offset < this.dirtyLo) this.dirtyLo = offset;
+    if (end > this.dirtyHi) this.dirtyHi = end;
+    const pmcsrAt = this.pmcsrAt;
+    const pmcsrHit = pmcsrAt >= offset && pmcsrAt < end;
+    const pmcsrBefore = pmcsrHit ? getLe(bytes, pmcsrAt, 2) : 0;
+    // Bitwise, so the whole register at once gives what byte by byte would.
+    const rw = getLe(this.masks.rw, offset, width);
+    const w1c = getLe(this.masks.w1c, offset, width);
+    setLe(bytes, offset, width, ((getLe(bytes, offset, width) & ~rw) | (v & rw)) & ~(v & w1c));
+    if (pmcsrHit) this.writePowerState(pmcsrBefore, writtenByte(offset, v, pmcsrAt));
+    const flrAt = this.flrAt;
+    if (flrAt >= offset && flrAt < end && writtenByte(offset, v, flrAt) & 0x80 && this.flrCapable())
+      this.flr();
+    // Only Command, Status and PowerState feed the line; other writes leave it as it was.
+    if (!this.lineSynced || pmcsrHit || (offset < H.PCI_STATUS + 2 && end > H.PCI_COMMAND))
+      this.updateLine();
     return 0;
   }
 
@@ -186,7 +204,7 @@ export class PciFunctionHw implements ConfigReader {
     const live = this.on && this.powerState === PCI_D0;
     const value = live ? bar.mem.read(offset, width) : allOnes(width);
     if (this.recording('bar-read', offset, width))
-      this.record({ kind: 'bar-read', offset, width, value, bar: index });
+      this.record('bar-read', offset, width, value, index);
     return value;
   }
 
@@ -200,7 +218,7 @@ export class PciFunctionHw implements ConfigReader {
     if (bad || !bar || !Number.isInteger(value)) return bad || -EINVAL;
     const v = (value & allOnes(width)) >>> 0;
     if (this.recording('bar-write', offset, width))
-      this.record({ kind: 'bar-write', offset, width, value: v, bar: index });
+      this.record('bar-write', offset, width, v, index);
     if (this.on && this.powerState === PCI_D0) bar.mem.write(offset, width, v);
     return 0;
   }
@@ -219,14 +237,16 @@ export class PciFunctionHw implements ConfigReader {
     this.pending = false;
     this.barStore.powerOff();
     this.updateLine();
-    this.emit({ type: 'power-state', fn: this.name, from, to: PCI_D3cold });
+    if (this.hub.wants('power-state'))
+      this.emit({ type: 'power-state', fn: this.name, from, to: PCI_D3cold });
   }
 
   /** Restores power: a cold reset into D0 with reset defaults (sticky PME bits kept). */
   powerOn(): void {
     if (this.on) return;
     this.on = true;
-    this.emit({ type: 'power-state', fn: this.name, from: PCI_D3cold, to: PCI_D0 });
+    if (this.hub.wants('power-state'))
+      this.emit({ type: 'power-state', fn: this.name, from: PCI_D3cold, to: PCI_D0 });
     this.reset('power-on');
   }
 
@@ -239,7 +259,8 @@ export class PciFunctionHw implements ConfigReader {
     if (!this.on) return false;
     const from = this.powerState;
     this.reset('flr');
-    if (from !== PCI_D0) this.emit({ type: 'power-state', fn: this.name, from, to: PCI_D0 });
+    if (from !== PCI_D0 && this.hub.wants('power-state'))
+      this.emit({ type: 'power-state', fn: this.name, from, to: PCI_D0 });
     return true;
   }
 
@@ -278,7 +299,7 @@ export class PciFunctionHw implements ConfigReader {
   }
 
   private pmcRaw(): number {
-    return this.regs.read(this.pmCap + PCI_PM_PMC, 2);
+    return getLe(this.bytes, this.pmCap + PCI_PM_PMC, 2);
   }
 
   /** Initiate FLR exists on type-0 functions whose DevCap says FLR (bridges: BCR instead). */
@@ -293,7 +314,8 @@ export class PciFunctionHw implements ConfigReader {
     const t = pmStateWrite(this.pmcRaw(), pmcsrBefore, requested);
     this.regs.bytes[at] = (this.regs.bytes[at]! & ~3) | t.to;
     if (t.to === t.from) return;
-    this.emit({ type: 'power-state', fn: this.name, from: t.from, to: t.to });
+    if (this.hub.wants('power-state'))
+      this.emit({ type: 'power-state', fn: this.name, from: t.from, to: t.to });
     if (t.softReset) this.reset('soft-reset');
   }
 
@@ -301,19 +323,34 @@ export class PciFunctionHw implements ConfigReader {
     const at = this.pmCap + PCI_PM_CTRL;
     const sticky =
       this.pmCap && pmeCapable(this.pmcRaw(), PCI_D3cold) ? this.regs.read(at, 2) & STICKY_PME : 0;
-    this.regs.bytes.set(this.resetImage);
+    this.restoreResetImage();
     if (sticky) this.regs.write(at, 2, this.regs.read(at, 2) | sticky);
     this.pending = false;
     const lostBars = this.barStore.reset(cause);
     this.updateLine();
-    this.emit({ type: 'reset', fn: this.name, cause, lostBars });
+    if (this.hub.wants('reset')) this.emit({ type: 'reset', fn: this.name, cause, lostBars });
+  }
+
+  // Registers back to the reset image: only bytes that can differ from it are copied.
+  private restoreResetImage(): void {
+    let lo = Math.min(this.dirtyLo, H.PCI_STATUS);
+    let hi = Math.max(this.dirtyHi, H.PCI_STATUS + 1);
+    if (this.pmCap) {
+      lo = Math.min(lo, this.pmcsrAt);
+      hi = Math.max(hi, this.pmcsrAt + 2);
+    }
+    this.bytes.set(this.resetImage.subarray(lo, hi), lo);
+    this.dirtyLo = this.cfgSize;
+    this.dirtyHi = 0;
   }
 
   private updateLine(): void {
     const status = this.regs.bytes[H.PCI_STATUS]! & ~H.PCI_STATUS_INTERRUPT;
-    if (this.on)
+    if (this.on) {
       this.regs.bytes[H.PCI_STATUS] = status | (this.pending ? H.PCI_STATUS_INTERRUPT : 0);
-    const disabled = (this.regs.read(H.PCI_COMMAND, 2) & H.PCI_COMMAND_INTX_DISABLE) !== 0;
+      this.lineSynced = true;
+    }
+    const disabled = (getLe(this.bytes, H.PCI_COMMAND, 2) & H.PCI_COMMAND_INTX_DISABLE) !== 0;
     const next = this.on && this.pending && !disabled && this.powerState === PCI_D0;
     if (next === this.line) return;
     this.line = next;
@@ -325,17 +362,23 @@ export class PciFunctionHw implements ConfigReader {
     return !this.on || this.hub.wantsAccess(kind, offset, width);
   }
 
-  private record(a: Omit<HwAccess, 'type' | 'fn' | 'state'>): void {
+  private record(
+    kind: HwAccessKind,
+    offset: number,
+    width: AccessWidth,
+    value: number,
+    bar?: number,
+  ): void {
     const state = this.powerState;
-    const access: { -readonly [K in keyof HwAccess]: HwAccess[K] } = {
-      type: 'access',
-      fn: this.name,
-      ...a,
-      state,
-    };
-    if (a.bar !== undefined) {
+    const fn = this.name;
+    // One literal per shape, keys in the order listeners have always seen them.
+    const access: { -readonly [K in keyof HwAccess]: HwAccess[K] } =
+      bar === undefined
+        ? { type: 'access', fn, kind, offset, width, value, state }
+        : { type: 'access', fn, kind, offset, width, value, bar, state };
+    if (bar !== undefined) {
       const bit =
-        this.barStore.get(a.bar)!.info.kind === 'io' ? H.PCI_COMMAND_IO : H.PCI_COMMAND_MEMORY;
+        this.barStore.get(bar)!.info.kind === 'io' ? H.PCI_COMMAND_IO : H.PCI_COMMAND_MEMORY;
       access.decodeEnabled = (this.regs.read(H.PCI_COMMAND, 2) & bit) !== 0;
       if (state === PCI_D3hot) access.note = 'bar-in-d3hot';
       else if (state !== PCI_D0 && state !== PCI_D3cold) access.note = 'bar-in-d1d2';

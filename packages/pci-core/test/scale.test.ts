@@ -116,6 +116,31 @@ describe('hardware events', () => {
     expect(power.map((e) => e.type)).toEqual(['power-state']);
   });
 
+  it('gates access events on a switch read without a call (accessWhile), filter or not', () => {
+    const f = hw('f');
+    const sw = { on: false };
+    const key = (e: HwEvent): string => (e.type === 'access' ? `${e.kind} ${e.offset}` : e.type);
+    const gated: HwEvent[] = [];
+    const gatedWrites: HwEvent[] = [];
+    f.subscribe((e) => gated.push(e), { types: ['access'], accessWhile: sw });
+    f.subscribe((e) => gatedWrites.push(e), {
+      types: ['access'],
+      accessWhile: sw,
+      accessFilter: (kind) => kind === 'config-write',
+    });
+    f.configRead(0, 4);
+    f.configWrite(0x0c, 1, 0x10);
+    sw.on = true;
+    f.configRead(8, 4);
+    f.configWrite(0x0c, 1, 0x20);
+    sw.on = false;
+    f.powerOff();
+    f.configRead(0x10, 4);
+    expect(gated.map(key)).toEqual(['config-read 8', 'config-write 12']);
+    expect(gatedWrites.map(key)).toEqual(['config-write 12']);
+    expect(f.violations.map(key)).toEqual(['config-read 16']);
+  });
+
   it('shares BAR initial contents between functions until one writes', () => {
     const a = hw('a');
     const b = hw('b');

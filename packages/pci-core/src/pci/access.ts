@@ -24,10 +24,15 @@ function misaligned(where: number, width: AccessWidth): boolean {
   return (where & (width - 1)) !== 0;
 }
 
+// An offset the host bridge refuses: not an integer, or (partly) beyond 4 KiB.
+function outside(where: number, width: AccessWidth): boolean {
+  return !Number.isInteger(where) || where < 0 || where + width > PCI_CFG_SPACE_EXP_SIZE;
+}
+
 // The host bridge's config read (x86 mmconfig): beyond 4 KiB is -EINVAL; beyond the function's
 // space reads all ones; otherwise the function answers (all ones when it has no power).
 function rawRead(dev: PciDev, where: number, width: AccessWidth, val: PciConfigValue): number {
-  if (!Number.isInteger(where) || where < 0 || where + width > PCI_CFG_SPACE_EXP_SIZE) {
+  if (outside(where, width)) {
     val.value = allOnes(width);
     return -EINVAL;
   }
@@ -36,8 +41,7 @@ function rawRead(dev: PciDev, where: number, width: AccessWidth, val: PciConfigV
 }
 
 function rawWrite(dev: PciDev, where: number, width: AccessWidth, value: number): number {
-  if (!Number.isInteger(where) || where < 0 || where + width > PCI_CFG_SPACE_EXP_SIZE)
-    return -EINVAL;
+  if (outside(where, width)) return -EINVAL;
   if (where + width <= dev.cfgSize) dev.hw.configWrite(where, width, value >>> 0);
   return PCIBIOS_SUCCESSFUL;
 }
@@ -98,18 +102,20 @@ export function pciWriteConfigDword(dev: PciDev, where: number, value: number): 
   return writeConfig(dev, where, 4, value);
 }
 
-const scratch: PciConfigValue = { value: 0 };
-
-/** A kernel-internal config read that yields the value (all ones on any error). */
+/**
+ * A kernel-internal config read that yields the value (all ones on any error), as
+ * readConfig() leaves it. The function's own checks refuse exactly what busRead() and rawRead()
+ * refuse (misaligned, beyond 4 KiB or beyond its config space) before any access is made.
+ */
 export function readCfg(dev: PciDev, where: number, width: AccessWidth): number {
-  scratch.value = allOnes(width);
-  readConfig(dev, where, width, scratch);
-  return scratch.value;
+  if (pciDevIsDisconnected(dev)) return allOnes(width);
+  const value = dev.hw.configRead(where, width);
+  return value < 0 ? allOnes(width) : value;
 }
 
-/** A kernel-internal config write, result ignored as most kernel callers do. */
+/** A kernel-internal config write, result ignored as most kernel callers do (see readCfg). */
 export function writeCfg(dev: PciDev, where: number, width: AccessWidth, value: number): void {
-  writeConfig(dev, where, width, value);
+  if (!pciDevIsDisconnected(dev)) dev.hw.configWrite(where, width, value >>> 0);
 }
 
 /** Mirrors PCI_POSSIBLE_ERROR(): all ones for the width. */

@@ -37,7 +37,28 @@ const AER_SAVE_REGS = [
   A.PCI_ERR_UNCOR_SEVER,
   A.PCI_ERR_COR_MASK,
   A.PCI_ERR_CAP,
-];
+] as const;
+/** With a Root Error Command register (root ports, event collectors). */
+const AER_SAVE_REGS_RT = [...AER_SAVE_REGS, A.PCI_ERR_ROOT_COMMAND] as const;
+
+// Little-endian words and dwords of a save buffer.
+function putU16(data: Uint8Array, at: number, v: number): void {
+  data[at] = v & 0xff;
+  data[at + 1] = (v >>> 8) & 0xff;
+}
+
+function getU16(data: Uint8Array, at: number): number {
+  return data[at]! | (data[at + 1]! << 8);
+}
+
+function putU32(data: Uint8Array, at: number, v: number): void {
+  putU16(data, at, v & 0xffff);
+  putU16(data, at + 2, v >>> 16);
+}
+
+function getU32(data: Uint8Array, at: number): number {
+  return (getU16(data, at) | (getU16(data, at + 2) << 16)) >>> 0;
+}
 
 /** Mirrors _pci_find_saved_cap(). */
 export function pciFindSavedCap(
@@ -45,7 +66,8 @@ export function pciFindSavedCap(
   capNr: number,
   extended: boolean,
 ): PciCapSavedState | undefined {
-  return dev.savedCapSpace.find((c) => c.capNr === capNr && c.extended === extended);
+  for (const c of dev.savedCapSpace) if (c.capNr === capNr && c.extended === extended) return c;
+  return undefined;
 }
 
 /** Offset of the AER capability (pdev->aer_cap), 0 for none. */
@@ -78,8 +100,8 @@ function pciSavePcieState(dev: PciDev): number {
     dev.kernel.printk('err', `pci ${dev.bdf}: buffer not found in pci_save_pcie_state`);
     return -ENOMEM;
   }
-  const v = new DataView(st.data.buffer);
-  PCIE_SAVE_REGS.forEach((reg, i) => v.setUint16(2 * i, pcieCapabilityReadWord(dev, reg), true));
+  for (let i = 0; i < PCIE_SAVE_REGS.length; i++)
+    putU16(st.data, 2 * i, pcieCapabilityReadWord(dev, PCIE_SAVE_REGS[i]!));
   return 0;
 }
 
@@ -87,12 +109,12 @@ function pciSavePcieState(dev: PciDev): number {
 function pciRestorePcieState(dev: PciDev): void {
   const st = pciFindSavedCap(dev, PCI_CAP_ID_EXP, false);
   if (!st) return;
-  const v = new DataView(st.data.buffer);
-  PCIE_SAVE_REGS.forEach((reg, i) => pcieCapabilityWriteWord(dev, reg, v.getUint16(2 * i, true)));
+  for (let i = 0; i < PCIE_SAVE_REGS.length; i++)
+    pcieCapabilityWriteWord(dev, PCIE_SAVE_REGS[i]!, getU16(st.data, 2 * i));
 }
 
-function aerRegs(dev: PciDev): number[] {
-  return pcieCapHasRtctl(dev) ? [...AER_SAVE_REGS, A.PCI_ERR_ROOT_COMMAND] : AER_SAVE_REGS;
+function aerRegs(dev: PciDev): readonly number[] {
+  return pcieCapHasRtctl(dev) ? AER_SAVE_REGS_RT : AER_SAVE_REGS;
 }
 
 // Mirrors pci_save_aer_state().
@@ -100,8 +122,8 @@ function pciSaveAerState(dev: PciDev): void {
   const aer = pciAerCap(dev);
   const st = pciFindSavedCap(dev, PCI_EXT_CAP_ID_ERR, true);
   if (!aer || !st) return;
-  const v = new DataView(st.data.buffer);
-  aerRegs(dev).forEach((reg, i) => v.setUint32(4 * i, readCfg(dev, aer + reg, 4), true));
+  const regs = aerRegs(dev);
+  for (let i = 0; i < regs.length; i++) putU32(st.data, 4 * i, readCfg(dev, aer + regs[i]!, 4));
 }
 
 // Mirrors pci_restore_aer_state().
@@ -109,42 +131,47 @@ function pciRestoreAerState(dev: PciDev): void {
   const aer = pciAerCap(dev);
   const st = pciFindSavedCap(dev, PCI_EXT_CAP_ID_ERR, true);
   if (!aer || !st) return;
-  const v = new DataView(st.data.buffer);
-  aerRegs(dev).forEach((reg, i) => writeCfg(dev, aer + reg, 4, v.getUint32(4 * i, true)));
+  const regs = aerRegs(dev);
+  for (let i = 0; i < regs.length; i++) writeCfg(dev, aer + regs[i]!, 4, getU32(st.data, 4 * i));
+}
+
+// Writes back the W1C status register at `at`: every bit set is cleared.
+function clearW1c(dev: PciDev, at: number): void {
+  writeCfg(dev, at, 4, readCfg(dev, at, 4));
 }
 
 /** Mirrors pci_aer_raw_clear_status(): write-1-to-clear every AER status register. */
 export function pciAerClearStatus(dev: PciDev): void {
   const aer = pciAerCap(dev);
   if (!aer) return;
-  const clear = (reg: number): void => writeCfg(dev, aer + reg, 4, readCfg(dev, aer + reg, 4));
-  if (pcieCapHasRtctl(dev)) clear(A.PCI_ERR_ROOT_STATUS);
-  clear(A.PCI_ERR_COR_STATUS);
-  clear(A.PCI_ERR_UNCOR_STATUS);
+  if (pcieCapHasRtctl(dev)) clearW1c(dev, aer + A.PCI_ERR_ROOT_STATUS);
+  clearW1c(dev, aer + A.PCI_ERR_COR_STATUS);
+  clearW1c(dev, aer + A.PCI_ERR_UNCOR_STATUS);
 }
 
 // The MSI and MSI-X registers that pci_restore_msi_state() rewrites from the kernel's
 // descriptors; here they are taken from the function at save time.
+type SavedMsiReg = { offset: number; width: 2 | 4; value: number };
+
+function saveMsiReg(dev: PciDev, out: SavedMsiReg[], offset: number, width: 2 | 4): void {
+  out.push({ offset, width, value: readCfg(dev, offset, width) });
+}
+
 function saveMsiState(dev: PciDev): void {
-  const out: { offset: number; width: 2 | 4; value: number }[] = [];
+  const out: SavedMsiReg[] = [];
   const msi = findCapability(dev.hw, PCI_CAP_ID_MSI);
   if (msi) {
     const flags = readCfg(dev, msi + M.PCI_MSI_FLAGS, 2);
     const is64 = (flags & M.PCI_MSI_FLAGS_64BIT) !== 0;
-    const regs: [number, 2 | 4][] = [[M.PCI_MSI_ADDRESS_LO, 4]];
-    if (is64) regs.push([M.PCI_MSI_ADDRESS_HI, 4]);
-    regs.push([is64 ? M.PCI_MSI_DATA_64 : M.PCI_MSI_DATA_32, 2]);
+    saveMsiReg(dev, out, msi + M.PCI_MSI_ADDRESS_LO, 4);
+    if (is64) saveMsiReg(dev, out, msi + M.PCI_MSI_ADDRESS_HI, 4);
+    saveMsiReg(dev, out, msi + (is64 ? M.PCI_MSI_DATA_64 : M.PCI_MSI_DATA_32), 2);
     if (flags & M.PCI_MSI_FLAGS_MASKBIT)
-      regs.push([is64 ? M.PCI_MSI_MASK_64 : M.PCI_MSI_MASK_32, 4]);
-    regs.push([M.PCI_MSI_FLAGS, 2]);
-    for (const [reg, width] of regs)
-      out.push({ offset: msi + reg, width, value: readCfg(dev, msi + reg, width) });
+      saveMsiReg(dev, out, msi + (is64 ? M.PCI_MSI_MASK_64 : M.PCI_MSI_MASK_32), 4);
+    saveMsiReg(dev, out, msi + M.PCI_MSI_FLAGS, 2);
   }
   const msix = findCapability(dev.hw, PCI_CAP_ID_MSIX);
-  if (msix) {
-    const at = msix + M.PCI_MSIX_FLAGS;
-    out.push({ offset: at, width: 2, value: readCfg(dev, at, 2) });
-  }
+  if (msix) saveMsiReg(dev, out, msix + M.PCI_MSIX_FLAGS, 2);
   dev.savedMsi = out;
 }
 

@@ -8,10 +8,18 @@ import {
   PCI_UNKNOWN,
   type PciPowerState,
 } from '../regs/power-state.js';
-import { pciBusDevices } from '../pci/bus.js';
+import type { PciFunctionHw } from '../hw/function-hw.js';
+import { pciWalkBus, type PciBus } from '../pci/bus.js';
 import type { PciDev } from '../pci/pci-dev.js';
 import { AcpiPowerResource } from './power-resource.js';
 import type { PciPlatform, RootPortFirmware } from './types.js';
+
+// The hardware of every function below a root port, depth first.
+function busFunctions(bus: PciBus | null): PciFunctionHw[] {
+  const out: PciFunctionHw[] = [];
+  pciWalkBus(bus, (d) => void out.push(d.hw));
+  return out;
+}
 
 /** A device's ACPI node with `_PR0`/`_PR3` on one power resource (its "companion"). */
 export class AcpiCompanion {
@@ -65,7 +73,7 @@ export class AcpiPlatform implements PciPlatform {
     const res = new AcpiPowerResource(
       this.kernel,
       `PR_${port.bdf}`,
-      () => pciBusDevices(port.subordinate).map((d) => d.hw),
+      () => busFunctions(port.subordinate),
       fw.onDelayMs ?? 0,
       fw.offDelayMs ?? 0,
     );

@@ -276,3 +276,22 @@ describe('B.6 NoSoftRst', () => {
     expect(e.ep.hw.configRead(e.ep.pmCap + 4, 2) & 0x08).toBe(0);
   });
 });
+
+describe('B.5 capability offsets', () => {
+  it('B.5 save and restore walk no capability list: pdev->aer_cap, msi_cap and msix_cap were found at enumeration', async () => {
+    const m = await machine();
+    expect(m.ep.aerCap).toBe(0x100);
+    expect(m.ep.msiCap).toBeGreaterThan(0);
+    const reads: string[] = [];
+    const off = m.ep.hw.subscribe((e) => {
+      if (e.type === 'access' && e.kind === 'config-read') reads.push(`${e.width}@${e.offset}`);
+    });
+    expect(pciSaveState(m.ep)).toBe(0);
+    pciRestoreState(m.ep);
+    off();
+    expect(reads.length).toBeGreaterThan(16);
+    // A walk starts with the capability pointer byte, or with the first extended header.
+    expect(reads).not.toContain('1@52');
+    expect(reads).not.toContain('4@256');
+  });
+});

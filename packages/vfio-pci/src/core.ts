@@ -13,7 +13,6 @@ import {
 import {
   pciIntx,
   pciIntxMaskSupported,
-  PCI_CAP_ID_MSIX,
   PCI_COMMAND,
   PCI_COMMAND_INTX_DISABLE,
   PCI_D0,
@@ -25,7 +24,6 @@ import {
   PCI_MSIX_TABLE_BIR,
   PCI_PM_CTRL,
   PCI_PM_CTRL_NO_SOFT_RESET,
-  findCapability,
   pciClearMaster,
   pciDevTrylock,
   pciDevUnlock,
@@ -122,7 +120,7 @@ export async function vfioPciCoreEnable(vdev: VfioPciCoreDevice): Promise<number
   if (vdev.pci23 && cmd.value & PCI_COMMAND_INTX_DISABLE)
     pciWriteConfigWord(pdev, PCI_COMMAND, cmd.value & ~PCI_COMMAND_INTX_DISABLE);
   vfioConfigInit(vdev);
-  const msix = findCapability(pdev.hw, PCI_CAP_ID_MSIX);
+  const msix = pdev.msixCap;
   if (msix) {
     const flags = pdev.hw.configRead(msix + PCI_MSIX_FLAGS, 2);
     const table = pdev.hw.configRead(msix + PCI_MSIX_TABLE, 4) >>> 0;

@@ -3,8 +3,6 @@
 import { EINVAL } from '@vfio-ts/kernel';
 import {
   pciIntx,
-  PCI_CAP_ID_MSI,
-  PCI_CAP_ID_MSIX,
   PCI_INTERRUPT_PIN,
   PCI_MSIX_FLAGS,
   PCI_MSIX_FLAGS_ENABLE,
@@ -13,7 +11,6 @@ import {
   PCI_MSI_FLAGS_ENABLE,
   PCI_MSI_FLAGS_QMASK,
   PCI_MSI_FLAGS_QSIZE,
-  findCapability,
   pciIsPcie,
   pciWriteConfigWord,
 } from '@vfio-ts/pci-core';
@@ -37,11 +34,11 @@ export function vfioPciGetIrqCount(vdev: VfioPciCoreDevice, index: number): numb
     return pdev.hw.configRead(PCI_INTERRUPT_PIN, 1) ? 1 : 0;
   }
   if (index === VFIO.PCI_MSI_IRQ_INDEX) {
-    const pos = findCapability(pdev.hw, PCI_CAP_ID_MSI);
+    const pos = pdev.msiCap;
     return pos ? 1 << ((configWord(pdev, pos + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_QMASK) >> 1) : 0;
   }
   if (index === VFIO.PCI_MSIX_IRQ_INDEX) {
-    const pos = findCapability(pdev.hw, PCI_CAP_ID_MSIX);
+    const pos = pdev.msixCap;
     return pos ? (configWord(pdev, pos + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_QSIZE) + 1 : 0;
   }
   if (index === VFIO.PCI_ERR_IRQ_INDEX) return pciIsPcie(pdev) ? 1 : 0;
@@ -53,7 +50,7 @@ export function vfioPciGetIrqCount(vdev: VfioPciCoreDevice, index: number): numb
 // memory_lock with Memory enabled.
 async function vfioMsiEnable(vdev: VfioPciCoreDevice, nvec: number, msix: boolean): Promise<void> {
   const pdev = vdev.pdev;
-  const pos = findCapability(pdev.hw, msix ? PCI_CAP_ID_MSIX : PCI_CAP_ID_MSI);
+  const pos = msix ? pdev.msixCap : pdev.msiCap;
   const cmd = await vfioPciMemoryLockAndEnable(vdev);
   const flags = configWord(pdev, pos + (msix ? PCI_MSIX_FLAGS : PCI_MSI_FLAGS));
   const qsize = Math.ceil(Math.log2(nvec));
@@ -99,7 +96,7 @@ function vfioMsiSetBlock(vdev: VfioPciCoreDevice, start: number, fds: number[]):
 async function vfioMsiDisable(vdev: VfioPciCoreDevice, msix: boolean): Promise<void> {
   for (let i = 0; i < vdev.numCtx; i++) vfioMsiSetVectorSignal(vdev, i, -1);
   const pdev = vdev.pdev;
-  const pos = findCapability(pdev.hw, msix ? PCI_CAP_ID_MSIX : PCI_CAP_ID_MSI);
+  const pos = msix ? pdev.msixCap : pdev.msiCap;
   const cmd = await vfioPciMemoryLockAndEnable(vdev);
   const at = pos + (msix ? PCI_MSIX_FLAGS : PCI_MSI_FLAGS);
   pciWriteConfigWord(

@@ -1,8 +1,10 @@
 // struct pci_dev (include/linux/pci.h): a Device on the PCI bus with its function's hardware.
 import { Device, type BusType } from '@vfio-ts/runtime-pm';
+import { findCapability, findExtCapability } from '../config/capabilities.js';
 import { barOffset } from '../hw/bar-layout.js';
 import type { PciFunctionHw } from '../hw/function-hw.js';
 import type { HwEvent } from '../hw/types.js';
+import { PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX, PCI_EXT_CAP_ID_ERR } from '../regs/caps.js';
 import * as H from '../regs/header.js';
 import { PCI_EXP_DEVCAP, PCI_EXP_FLAGS, PCI_EXP_FLAGS_TYPE } from '../regs/exp.js';
 import { PCI_UNKNOWN, pciPowerName, type PciPowerState } from '../regs/power-state.js';
@@ -77,6 +79,12 @@ export class PciDev extends Device {
   readonly pcieFlagsReg: number;
   /** Device Capabilities (pdev->devcap). */
   readonly devcap: number;
+  /** Offset of the AER capability (pdev->aer_cap, found once by pci_aer_init()), 0 for none. */
+  readonly aerCap: number;
+  /** Offset of the MSI capability (pdev->msi_cap, found once by pci_msi_init()), 0 for none. */
+  readonly msiCap: number;
+  /** Offset of the MSI-X capability (pdev->msix_cap, by pci_msix_init()), 0 for none. */
+  readonly msixCap: number;
   /** Offset of the PM capability, 0 = none (set by pciPmInit). */
   pmCap = 0;
   /** Bit n: PME from Dn. */
@@ -181,6 +189,10 @@ export class PciDev extends Device {
     this.devcap = hw.expCap ? hw.configRead(hw.expCap + PCI_EXP_DEVCAP, 4) : 0;
     this.immReady = (hw.configRead(H.PCI_STATUS, 2) & H.PCI_STATUS_IMM_READY) !== 0;
     this.resources = readResources(hw, this.hdrType);
+    // pci_init_capabilities(): the offsets the PM and interrupt code use from then on.
+    this.msiCap = findCapability(hw, PCI_CAP_ID_MSI);
+    this.msixCap = findCapability(hw, PCI_CAP_ID_MSIX);
+    this.aerCap = hw.expCap ? findExtCapability(hw, PCI_EXT_CAP_ID_ERR) : 0;
   }
 
   /** pdev->current_state; every change is traced as `pci_power_state`. */

@@ -1,14 +1,9 @@
 // Saving and restoring a device's config state (pci_save_state, pci_restore_state and their
 // capability helpers in drivers/pci/pci.c, pcie/aer.c, iov.c; KERNEL.md B.5.1, B.5.2).
 import { ENOMEM } from '@vfio-ts/kernel';
-import { findCapability, findExtCapability } from '../config/capabilities.js';
+import { findCapability } from '../config/capabilities.js';
 import * as A from '../regs/aer-sriov.js';
-import {
-  PCI_CAP_ID_EXP,
-  PCI_CAP_ID_MSI,
-  PCI_CAP_ID_MSIX,
-  PCI_EXT_CAP_ID_ERR,
-} from '../regs/caps.js';
+import { PCI_CAP_ID_EXP, PCI_EXT_CAP_ID_ERR } from '../regs/caps.js';
 import * as X from '../regs/exp.js';
 import { PCI_HEADER_TYPE_BRIDGE, PCI_HEADER_TYPE_NORMAL } from '../regs/header.js';
 import * as M from '../regs/msi.js';
@@ -72,7 +67,7 @@ export function pciFindSavedCap(
 
 /** Offset of the AER capability (pdev->aer_cap), 0 for none. */
 export function pciAerCap(dev: PciDev): number {
-  return dev.pcieCap ? findExtCapability(dev.hw, PCI_EXT_CAP_ID_ERR) : 0;
+  return dev.aerCap;
 }
 
 /**
@@ -159,7 +154,7 @@ function saveMsiReg(dev: PciDev, out: SavedMsiReg[], offset: number, width: 2 | 
 
 function saveMsiState(dev: PciDev): void {
   const out: SavedMsiReg[] = [];
-  const msi = findCapability(dev.hw, PCI_CAP_ID_MSI);
+  const msi = dev.msiCap;
   if (msi) {
     const flags = readCfg(dev, msi + M.PCI_MSI_FLAGS, 2);
     const is64 = (flags & M.PCI_MSI_FLAGS_64BIT) !== 0;
@@ -170,7 +165,7 @@ function saveMsiState(dev: PciDev): void {
       saveMsiReg(dev, out, msi + (is64 ? M.PCI_MSI_MASK_64 : M.PCI_MSI_MASK_32), 4);
     saveMsiReg(dev, out, msi + M.PCI_MSI_FLAGS, 2);
   }
-  const msix = findCapability(dev.hw, PCI_CAP_ID_MSIX);
+  const msix = dev.msixCap;
   if (msix) saveMsiReg(dev, out, msix + M.PCI_MSIX_FLAGS, 2);
   dev.savedMsi = out;
 }

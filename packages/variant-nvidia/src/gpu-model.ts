@@ -1,6 +1,7 @@
 // The GPU model of one function: video-memory usage, the self-refresh state, the RTD3 mode and
 // the loss of video memory, observed through the function's hardware events (BAR0 and BAR2
 // are plain BAR memory, so every side effect comes from the listener).
+import { KernelLocal } from '@vfio-ts/kernel';
 import { PCI_D0, PCI_D3cold, type HwEvent, type PciFunctionHw } from '@vfio-ts/pci-core';
 import type { VfioPciCoreDevice } from '@vfio-ts/vfio-pci';
 import {
@@ -164,7 +165,14 @@ export class NvidiaGpuModel {
   }
 }
 
-const models = new WeakMap<VfioPciCoreDevice, NvidiaGpuModel>();
+// Per kernel: a module-level WeakMap whose values point back at their keys kept machines alive
+// through V8's young-generation collections.
+const modelsOf = new KernelLocal(() => new WeakMap<VfioPciCoreDevice, NvidiaGpuModel>());
+const models = {
+  get: (vdev: VfioPciCoreDevice) => modelsOf.peek(vdev.kernel)?.get(vdev),
+  set: (vdev: VfioPciCoreDevice, m: NvidiaGpuModel) => modelsOf.get(vdev.kernel).set(vdev, m),
+  delete: (vdev: VfioPciCoreDevice) => modelsOf.peek(vdev.kernel)?.delete(vdev),
+};
 
 /** The GPU model of a device the NVIDIA variant drives, or undefined. */
 export function nvidiaGpuModel(vdev: VfioPciCoreDevice): NvidiaGpuModel | undefined {

@@ -16,7 +16,7 @@ export function fakeVdev(hw: PciFunctionHw, openCount = 1) {
   const vdev = {
     pdev: { hw, bdf: '0000:01:00.0' },
     vdev: { openCount },
-    kernel: { defect },
+    kernel: { defect, locals: new Map() },
   } as unknown as VfioPciCoreDevice;
   return { vdev, defect };
 }

@@ -9,7 +9,7 @@ import {
   ENOSPC,
   copyFromUser,
   copyToUser,
-  type Kernel,
+  KernelLocal,
   type UserArg,
 } from '@vfio-ts/kernel';
 import { pmRuntimePut, pmRuntimeResumeAndGet } from '@vfio-ts/runtime-pm';
@@ -27,7 +27,7 @@ import { toVfioPciCoreDevice, type VfioPciCoreDevice } from './internal.js';
 import { vfioPciZapAndDownWriteMemoryLock, vfioPciZapAndVmaLock } from './mmap.js';
 import { vfioPciSetPowerState } from './pm.js';
 
-const groups = new WeakMap<Kernel, { next: number; ids: WeakMap<PciDev, number> }>();
+const groups = new KernelLocal(() => ({ next: 0, ids: new WeakMap<PciDev, number>() }));
 
 /**
  * The IOMMU group number of a function (iommu_group_id): every function is alone in its group,
@@ -35,8 +35,7 @@ const groups = new WeakMap<Kernel, { next: number; ids: WeakMap<PciDev, number> 
  * overrides it.
  */
 export function vfioPciIommuGroup(pdev: PciDev): number {
-  let g = groups.get(pdev.kernel);
-  if (!g) groups.set(pdev.kernel, (g = { next: 0, ids: new WeakMap() }));
+  const g = groups.get(pdev.kernel);
   let id = g.ids.get(pdev);
   if (id === undefined) g.ids.set(pdev, (id = g.next++));
   return id;
@@ -45,7 +44,7 @@ export function vfioPciIommuGroup(pdev: PciDev): number {
 /** Sets the IOMMU group number reported for a function. */
 export function vfioPciSetIommuGroup(pdev: PciDev, id: number): void {
   vfioPciIommuGroup(pdev);
-  groups.get(pdev.kernel)!.ids.set(pdev, id);
+  groups.get(pdev.kernel).ids.set(pdev, id);
 }
 
 /**

@@ -1,19 +1,20 @@
 // SR-IOV power handling (vfio_pci_core_sriov_configure in vfio_pci_core.c and
 // vfio_pci_sriov_configure in vfio_pci.c; D.14, 6.1.192): the PF is resumed and kept in D0
 // while it has VFs; `sriov_active` makes later D1–D3hot requests fail with -EBUSY.
-import { EINVAL, ENOENT, type Kernel, type Mutex } from '@vfio-ts/kernel';
+import { EINVAL, ENOENT, KernelLocal, type Kernel, type Mutex } from '@vfio-ts/kernel';
 import { pmRuntimePut, pmRuntimeResumeAndGet } from '@vfio-ts/runtime-pm';
 import { PCI_D0, pciDisableSriov, pciEnableSriov, pciNumVf } from '@vfio-ts/pci-core';
 import type { VfioPciCoreDevice } from './internal.js';
 import { vfioPciSetPowerState } from './pm.js';
 
 // vfio_pci_sriov_pfs and vfio_pci_sriov_pfs_mutex, per kernel.
-const pfLists = new WeakMap<Kernel, { mutex: Mutex; pfs: Set<VfioPciCoreDevice> }>();
+const pfLists = new KernelLocal((k) => ({
+  mutex: k.newMutex('vfio_pci_sriov_pfs_mutex'),
+  pfs: new Set<VfioPciCoreDevice>(),
+}));
 
 function sriovPfs(k: Kernel): { mutex: Mutex; pfs: Set<VfioPciCoreDevice> } {
-  let l = pfLists.get(k);
-  if (!l) pfLists.set(k, (l = { mutex: k.newMutex('vfio_pci_sriov_pfs_mutex'), pfs: new Set() }));
-  return l;
+  return pfLists.get(k);
 }
 
 /**

@@ -1,5 +1,15 @@
 // Config space accessors (drivers/pci/access.c; KERNEL.md B.11.1, B.11.2).
-import { EFAULT, EINVAL, EIO, ENODEV, ENOENT, ENOSPC, ENOTTY, Errno } from '@vfio-ts/kernel';
+import {
+  EFAULT,
+  EINVAL,
+  EIO,
+  ENODEV,
+  ENOENT,
+  ENOSPC,
+  ENOTTY,
+  Errno,
+  KernelLocal,
+} from '@vfio-ts/kernel';
 import type { Kernel, WaitQueue } from '@vfio-ts/kernel';
 import { allOnes, type AccessWidth } from '../config/access.js';
 import { PCI_CFG_SPACE_EXP_SIZE } from '../regs/header.js';
@@ -143,16 +153,11 @@ export function pcibiosErrToErrno(err: number): number {
   return -Errno.ERANGE;
 }
 
-const cfgWaits = new WeakMap<Kernel, WaitQueue>();
-
 // pci_cfg_wait: one wait queue for every blocked device.
+const cfgWaits = new KernelLocal((k) => k.newWaitQueue('pci_cfg_wait'));
+
 function cfgWait(k: Kernel): WaitQueue {
-  let wq = cfgWaits.get(k);
-  if (!wq) {
-    wq = k.newWaitQueue('pci_cfg_wait');
-    cfgWaits.set(k, wq);
-  }
-  return wq;
+  return cfgWaits.get(k);
 }
 
 // Mirrors pci_wait_cfg(): sleep until config access is unblocked.

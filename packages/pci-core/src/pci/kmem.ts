@@ -1,6 +1,6 @@
 // A kmemleak-like registry of tracked allocations (mm/kmemleak.c, in spirit): an allocation is
 // leaked when it is neither freed nor referenced by any pointer the registry can see.
-import { NSEC_PER_MSEC, type Kernel } from '@vfio-ts/kernel';
+import { KernelLocal, NSEC_PER_MSEC, type Kernel } from '@vfio-ts/kernel';
 
 /** kmemleak's MSECS_MIN_AGE: an unreferenced block younger than this is not reported yet. */
 export const KMEMLEAK_MIN_AGE_NS = 5000 * NSEC_PER_MSEC;
@@ -27,6 +27,8 @@ export interface KmemAllocation {
   refs: number;
   /** It was held by a pointer that was overwritten or cleared without freeing it. */
   orphaned: boolean;
+  /** @internal its registry's set of unheld allocations, kept up to date by {@link KmemPtr} */
+  readonly unheldIn: Set<KmemAllocation>;
 }
 
 /** Something that carries a tracked allocation. */
@@ -58,10 +60,10 @@ export class KmemRegistry {
       freed: false,
       refs: 0,
       orphaned: false,
+      unheldIn: this.unheld,
     };
     this.live.set(a.id, a);
     this.unheld.add(a);
-    unheldOf.set(a, this.unheld);
     return a;
   }
 
@@ -114,28 +116,21 @@ function describe(a: KmemAllocation): string {
   return `#${a.id} ${a.kind} (size ${a.size}) of ${a.owner}, ${age}, backtrace: ${a.trace.join(' <- ')}`;
 }
 
-const registries = new WeakMap<Kernel, KmemRegistry>();
-// The unheld set of each allocation's registry, for KmemPtr to keep up to date.
-const unheldOf = new WeakMap<KmemAllocation, Set<KmemAllocation>>();
+const registries = new KernelLocal((k) => {
+  const reg = new KmemRegistry(k);
+  k.addInvariant(() => reg.report());
+  return reg;
+});
 
 // An allocation's pointer count changed.
 function held(a: KmemAllocation): void {
-  const set = unheldOf.get(a);
-  if (!set) return;
-  if (a.refs === 0 && !a.freed) set.add(a);
-  else set.delete(a);
+  if (a.refs === 0 && !a.freed) a.unheldIn.add(a);
+  else a.unheldIn.delete(a);
 }
 
 /** The registry of `kernel`, created (and registered as an invariant source) on first use. */
 export function kmemRegistry(kernel: Kernel): KmemRegistry {
-  let r = registries.get(kernel);
-  if (!r) {
-    const reg = new KmemRegistry(kernel);
-    registries.set(kernel, reg);
-    kernel.addInvariant(() => reg.report());
-    r = reg;
-  }
-  return r;
+  return registries.get(kernel);
 }
 
 /**

@@ -164,10 +164,8 @@ export class PciDev extends Device {
     this.isVirtfn = init.physfn !== undefined;
     declarePciTraceEvents(this.kernel.trace);
     const trace = this.kernel.trace;
-    init.hw.subscribe((e) => this.onHwEvent(e), {
-      types: ['access'],
-      accessFilter: () => trace.on,
-    });
+    // Accesses are wanted only while tracing: the trace bus is the switch (no call per access).
+    init.hw.subscribe((e) => this.onHwEvent(e), { types: ['access'], accessWhile: trace });
     // pci_setup_device(): identity from config space.
     const hw = init.hw;
     const id = hw.configRead(H.PCI_VENDOR_ID, 4);

@@ -1,5 +1,5 @@
 // PME: enabling, checking, polling, waking (drivers/pci/pci.c, pci-acpi.c; KERNEL.md B.9).
-import { DelayedWork, type Kernel } from '@vfio-ts/kernel';
+import { DelayedWork, KernelLocal, type Kernel } from '@vfio-ts/kernel';
 import { pmRequestResume } from '@vfio-ts/runtime-pm';
 import { PCI_PM_CTRL, PCI_PM_CTRL_PME_ENABLE, PCI_PM_CTRL_PME_STATUS } from '../regs/pm.js';
 import { PCI_EXP_TYPE_ROOT_PORT } from '../regs/exp.js';
@@ -28,16 +28,11 @@ export class PciPmeList {
   }
 }
 
-const lists = new WeakMap<Kernel, PciPmeList>();
+const lists = new KernelLocal((k) => new PciPmeList(k));
 
 /** The PME polling list of `kernel`. */
 export function pciPmeList(kernel: Kernel): PciPmeList {
-  let l = lists.get(kernel);
-  if (!l) {
-    l = new PciPmeList(kernel);
-    lists.set(kernel, l);
-  }
-  return l;
+  return lists.get(kernel);
 }
 
 function pmcsrAt(dev: PciDev): number {

@@ -36,29 +36,3 @@ export async function lowPowerCycler(
     if (suspended && m.sysfs.read(state) !== 'D0\n') throw new Error('not in D0');
   };
 }
-
-/** What one cycle makes the simulator do. */
-export interface CycleWork {
-  /** Scheduler steps (task switches). */
-  steps: number;
-  /** Config-space reads and writes reaching simulated hardware (every function). */
-  configReads: number;
-  configWrites: number;
-}
-
-/** Runs `cycle` once more while counting its scheduler steps and hardware config accesses. */
-export async function cycleWork(m: Machine, cycle: () => Promise<void>): Promise<CycleWork> {
-  const work: CycleWork = { steps: 0, configReads: 0, configWrites: 0 };
-  const stops = m.topology.devices().map((d) =>
-    d.hw.subscribe((e) => {
-      if (e.type !== 'access') return;
-      if (e.kind === 'config-read') work.configReads++;
-      else if (e.kind === 'config-write') work.configWrites++;
-    }),
-  );
-  const steps = m.kernel.sched.steps;
-  await cycle();
-  work.steps = m.kernel.sched.steps - steps;
-  for (const stop of stops) stop();
-  return work;
-}

@@ -4,6 +4,7 @@
 import { bench, describe } from 'vitest';
 import { createMachine, exploreMachine, type MachineScenario } from '@vfio-ts/test-kit';
 import { VFIO } from '@vfio-ts/vfio-core';
+import { countWork, describeWork, unitCosts } from './work.js';
 
 const BDF = '0000:01:00.0';
 const D3COLD = {
@@ -35,9 +36,11 @@ const configVersusEntry: MachineScenario = async (m) => {
   check((await p.close(fd)) === 0, 'close');
 };
 
+const EXPLORED = { ...D3COLD, trace: false, invariants: true, stopOnViolation: true };
+
 // Microseconds to build and boot one machine as exploration does (invariants on, no trace).
 async function buildMicros(n: number): Promise<number> {
-  const opts = { ...D3COLD, trace: false, invariants: true, stopOnViolation: true };
+  const opts = EXPLORED;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await createMachine(opts);
   return Number(process.hrtime.bigint() - t0) / n / 1e3;
@@ -56,11 +59,20 @@ async function printRate(): Promise<void> {
   const s = (1000 * 1e9) / Number(process.hrtime.bigint() - t0);
   const ex = await exploreMachine(D3COLD, configVersusEntry, { preemptionBound: 1000 });
   const build = await buildMicros(300);
+  // The scenario's own work, counted on one machine (the unit prices measured on another).
+  const m = await createMachine(EXPLORED);
+  const w = await countWork(m, async () => {
+    await configVersusEntry(m);
+    await m.settle();
+  });
+  const quiet = await createMachine({ ...D3COLD, trace: false, invariants: false });
+  await quiet.process().openDevice(BDF); // in D0 while open
+  const u = await unitCosts(quiet.topology.lookup(BDF)!);
   console.log(
     `target 4: ${s.toFixed(0)} schedules/s (random, 1000 schedules, ok ${r.ok}; target ≥ 10 000); ` +
       `the exhaustive space has ${ex.schedules} schedules (exhausted ${ex.exhausted}); ` +
       `of the ${(1e6 / s).toFixed(0)} µs a schedule takes, building and booting its machine ` +
-      `is ${build.toFixed(0)} µs, the scenario the rest`,
+      `is ${build.toFixed(0)} µs, the scenario the rest; the scenario is ${describeWork(w, u)}`,
   );
 }
 

@@ -3,7 +3,6 @@
 // capabilities unlinked, PME bits virtualised (D.8.1); and its release at close.
 import {
   PCI_CAPABILITY_LIST,
-  PCI_CAP_ID_EXP,
   PCI_CAP_ID_MAX,
   PCI_CAP_ID_MSI,
   PCI_CAP_ID_PM,
@@ -11,7 +10,6 @@ import {
   PCI_CAP_LIST_NEXT,
   PCI_CAP_FLAGS,
   PCI_CFG_SPACE_SIZE,
-  PCI_EXP_FLAGS,
   PCI_EXP_FLAGS_VERS,
   PCI_EXP_TYPE_RC_END,
   PCI_EXT_CAP_ID_MAX,
@@ -30,7 +28,9 @@ import {
   PCI_STATUS_CAP_LIST,
   PCI_STD_HEADER_SIZEOF,
   PCI_BASE_ADDRESS_0,
+  pciReadConfigByte,
   pciReadConfigDword,
+  pciReadConfigWord,
 } from '@vfio-ts/pci-core';
 import { vfioInitConfigQuirks } from './config-quirks.js';
 import { PCI_CAP_LENGTH, PCI_EXT_CAP_LENGTH } from './config-perms.js';
@@ -42,24 +42,29 @@ import {
 } from './internal.js';
 import { vget, vset } from './config.js';
 
-// Mirrors vfio_fill_vconfig_bytes(): copy hardware into vconfig, dword at a time.
+// Mirrors vfio_fill_vconfig_bytes(): copy hardware into vconfig in the largest aligned chunks
+// (dword, else word, else byte), as the kernel reads them.
 function vfioFillVconfigBytes(vdev: VfioPciCoreDevice, pos: number, len: number): void {
   const val = { value: 0 };
   const v = vdev.vconfig!;
   const pdev = vdev.pdev;
-  const end = pos + len;
-  for (let p = pos & ~3; p < end; p += 4) {
-    pciReadConfigDword(pdev, p, val);
-    const x = val.value;
-    if (p >= pos && p + 4 <= end) {
-      // A whole dword inside the range (the usual case): its four bytes, little endian.
-      v[p] = x & 0xff;
-      v[p + 1] = (x >>> 8) & 0xff;
-      v[p + 2] = (x >>> 16) & 0xff;
-      v[p + 3] = x >>> 24;
-    } else
-      for (let i = 0; i < 4; i++)
-        if (p + i >= pos && p + i < end) v[p + i] = (x >>> (8 * i)) & 0xff;
+  let p = pos;
+  let size = len;
+  while (size) {
+    let filled: number;
+    if (size >= 4 && !(p % 4)) {
+      pciReadConfigDword(pdev, p, val);
+      filled = 4;
+    } else if (size >= 2 && !(p % 2)) {
+      pciReadConfigWord(pdev, p, val);
+      filled = 2;
+    } else {
+      pciReadConfigByte(pdev, p, val);
+      filled = 1;
+    }
+    for (let i = 0; i < filled; i++) v[p + i] = (val.value >>> (8 * i)) & 0xff;
+    p += filled;
+    size -= filled;
   }
 }
 
@@ -78,8 +83,15 @@ function vfioCapLen(vdev: VfioPciCoreDevice, cap: number, pos: number): number {
   if (cap === PCI_CAP_ID_MSI)
     return (vdev.msiCapLen = vfioMsiCapLen(hw.configRead(pos + PCI_MSI_FLAGS, 2)));
   if (cap === PCI_CAP_ID_VNDR) return hw.configRead(pos + PCI_CAP_FLAGS, 1);
-  // PCI_CAP_ID_EXP: by version and type; RC integrated endpoints have no link registers.
-  const v1 = (hw.configRead(pos + PCI_EXP_FLAGS, 2) & PCI_EXP_FLAGS_VERS) === 1;
+  // PCI_CAP_ID_EXP: extended capabilities exist if the dword at 0x100 is not 0; the length
+  // goes by version (the cached PCIe flags, not re-read) and type; RC integrated endpoints have
+  // no link registers.
+  if (pdev.cfgSize > PCI_CFG_SPACE_SIZE) {
+    const dword = { value: 0 };
+    pciReadConfigDword(pdev, PCI_CFG_SPACE_SIZE, dword);
+    vdev.extendedCaps = dword.value !== 0;
+  }
+  const v1 = (pdev.pcieFlagsReg & PCI_EXP_FLAGS_VERS) === 1;
   const rcEnd = pdev.pcieType === PCI_EXP_TYPE_RC_END;
   return v1 ? (rcEnd ? 12 : 20) : rcEnd ? 44 : 52;
 }
@@ -101,13 +113,12 @@ function mark(vdev: VfioPciCoreDevice, pos: number, len: number, id: number): vo
 }
 
 // Mirrors vfio_cap_init(): copy known capabilities, unlink the others from the virtual chain.
-function vfioCapInit(vdev: VfioPciCoreDevice): boolean {
+function vfioCapInit(vdev: VfioPciCoreDevice): void {
   const hw = vdev.pdev.hw;
-  if (!(hw.configRead(PCI_STATUS, 2) & PCI_STATUS_CAP_LIST)) return false;
+  if (!(hw.configRead(PCI_STATUS, 2) & PCI_STATUS_CAP_LIST)) return;
   let pos = hw.configRead(PCI_CAPABILITY_LIST, 1);
   let prev = PCI_CAPABILITY_LIST;
   let caps = 0;
-  let extended = false;
   let loops = (PCI_CFG_SPACE_SIZE - PCI_STD_HEADER_SIZEOF) / 4;
   while (pos && loops--) {
     const cap = hw.configRead(pos, 1);
@@ -117,7 +128,6 @@ function vfioCapInit(vdev: VfioPciCoreDevice): boolean {
       len = PCI_CAP_LENGTH.get(cap) ?? 0;
       if (len === 0xff) len = vfioCapLen(vdev, cap, pos);
     }
-    if (cap === PCI_CAP_ID_EXP) extended = vdev.pdev.cfgSize > PCI_CFG_SPACE_SIZE;
     if (!len) {
       vdev.vconfig![prev] = next;
       pos = next;
@@ -131,7 +141,6 @@ function vfioCapInit(vdev: VfioPciCoreDevice): boolean {
     caps++;
   }
   if (!caps) vset(vdev, PCI_STATUS, 2, vget(vdev, PCI_STATUS, 2) & ~PCI_STATUS_CAP_LIST);
-  return extended;
 }
 
 // Mirrors vfio_ecap_init(): unsupported extended capabilities are skipped; one at 0x100 stays
@@ -186,8 +195,9 @@ export function vfioConfigInit(vdev: VfioPciCoreDevice): number {
   for (let i = 0; i < 6; i++) vdev.rbar[i] = vget(vdev, PCI_BASE_ADDRESS_0 + 4 * i, 4);
   vdev.rbar[6] = vget(vdev, PCI_ROM_ADDRESS, 4);
   if (vdev.nointx) vdev.vconfig[PCI_INTERRUPT_PIN] = 0;
-  const extended = vfioCapInit(vdev);
-  if (extended) vfioEcapInit(vdev);
+  vdev.extendedCaps = false;
+  vfioCapInit(vdev);
+  if (vdev.extendedCaps) vfioEcapInit(vdev);
   vfioInitConfigQuirks(vdev, size);
   vdev.bardirty = true;
   return 0;

@@ -19,7 +19,6 @@ import {
   PCI_HEADER_TYPE_NORMAL,
   PCI_MSIX_FLAGS,
   PCI_MSIX_FLAGS_QSIZE,
-  PCI_MSIX_PBA,
   PCI_MSIX_TABLE,
   PCI_MSIX_TABLE_BIR,
   PCI_PM_CTRL,
@@ -124,12 +123,10 @@ export async function vfioPciCoreEnable(vdev: VfioPciCoreDevice): Promise<number
   if (msix) {
     const flags = pdev.hw.configRead(msix + PCI_MSIX_FLAGS, 2);
     const table = pdev.hw.configRead(msix + PCI_MSIX_TABLE, 4) >>> 0;
-    const pba = pdev.hw.configRead(msix + PCI_MSIX_PBA, 4) >>> 0;
+    // The PBA register is not read: 6.1 locates only the table.
     vdev.msixBar = table & PCI_MSIX_TABLE_BIR;
     vdev.msixOffset = table & ~PCI_MSIX_TABLE_BIR;
     vdev.msixSize = ((flags & PCI_MSIX_FLAGS_QSIZE) + 1) * 16;
-    vdev.msixPbaBar = pba & PCI_MSIX_TABLE_BIR;
-    vdev.msixPbaOffset = pba & ~PCI_MSIX_TABLE_BIR;
   } else vdev.msixBar = 0xff;
   return 0;
 }

@@ -126,6 +126,8 @@ export class VfioPciCoreDevice {
   capStart: Uint16Array | null = null;
   /** MSI capability length, 0 without one (msi_perm sizing). */
   msiCapLen = 0;
+  /** The function has extended capabilities: the dword at 0x100 is not 0 (extended_caps). */
+  extendedCaps = false;
   /** log2 of the MSI vectors allocated (msi_qmax): the virtual QSIZE ceiling. */
   msiQmax = 0;
   /** BAR values for restore after reset (rbar[0..6]). */
@@ -137,8 +139,6 @@ export class VfioPciCoreDevice {
   msixBar = -1;
   msixOffset = 0;
   msixSize = 0;
-  msixPbaBar = -1;
-  msixPbaOffset = 0;
   /** A function reset works (reset_works). */
   resetWorks = false;
   /** A bus reset is wanted at close (needs_reset). */

@@ -500,6 +500,7 @@ export {
   pciRestoreState,
   pciRestoreBars,
 } from './pci/save-restore.js';
+export { pciFindCapability, pciFindExtCapability } from './pci/find-cap.js';
 export {
   PciSavedState,
   pciStoreSavedState,

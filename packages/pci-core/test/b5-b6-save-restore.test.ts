@@ -103,6 +103,8 @@ describe('B.5.2 pci_restore_state', () => {
     m.ep.hw.configWrite(0x74, 4, 0xfee00000);
     m.ep.hw.configWrite(0x7c, 2, 0x4021);
     m.ep.hw.configWrite(0x72, 2, 0x0181);
+    // A driver allocated the vectors (pci_alloc_irq_vectors sets pdev->msi_enabled).
+    m.ep.msiEnabled = true;
     pciSaveState(m.ep);
     m.ep.sriov!.ctrl = 0x0010;
     m.ep.sriov!.numVFs = 2;
@@ -118,6 +120,54 @@ describe('B.5.2 pci_restore_state', () => {
     m.ep.sriov!.numVFs = 3;
     pciRestoreState(m.ep);
     expect(m.ep.hw.configRead(m.ep.sriov!.pos + 0x10, 2)).toBe(2);
+  });
+});
+
+describe('B.5.1/B.5.2 MSI state', () => {
+  it('B.5.2 without allocated MSI or MSI-X vectors, save and restore access no MSI or MSI-X register (pci_restore_msi_state)', async () => {
+    const m = await machine();
+    expect(m.ep.msiCap).toBeGreaterThan(0);
+    expect(m.ep.msixCap).toBeGreaterThan(0);
+    const touched: string[] = [];
+    const inCap = (at: number, cap: number, len: number): boolean => at >= cap && at < cap + len;
+    const off = m.ep.hw.subscribe(
+      (e) => {
+        if (e.type !== 'access') return;
+        // Past the ID/next word, which the PCI-X lookup reads while walking the list.
+        if (inCap(e.offset, m.ep.msiCap + 2, 12) || inCap(e.offset, m.ep.msixCap + 2, 10))
+          touched.push(`${e.kind} ${e.width}@${e.offset}`);
+      },
+      { types: ['access'] },
+    );
+    expect(pciSaveState(m.ep)).toBe(0);
+    m.ep.hw.powerOff();
+    m.ep.hw.powerOn();
+    pciRestoreState(m.ep);
+    off();
+    expect(touched).toEqual([]);
+  });
+});
+
+describe('B.5.2 MSI-X state', () => {
+  it('B.5.2 MSI-X vectors a port driver allocated: save reads no MSI-X register; restore sets Enable and MaskAll, then clears MaskAll (pci_msix_clear_and_set_ctrl)', async () => {
+    const m = await machine();
+    expect(m.rp.msixEnabled).toBe(true);
+    const flags = m.rp.msixCap + 2;
+    const seen: string[] = [];
+    const off = m.rp.hw.subscribe(
+      (e) => {
+        if (e.type === 'access' && e.offset === flags)
+          seen.push(`${e.kind === 'config-read' ? 'R' : 'W'} ${e.value.toString(16)}`);
+      },
+      { types: ['access'] },
+    );
+    expect(pciSaveState(m.rp)).toBe(0);
+    expect(seen).toEqual([]);
+    m.rp.hw.powerOff();
+    m.rp.hw.powerOn();
+    pciRestoreState(m.rp);
+    off();
+    expect(seen).toEqual(['R 0', 'W c000', 'R c000', 'W 8000']);
   });
 });
 
@@ -278,20 +328,28 @@ describe('B.6 NoSoftRst', () => {
 });
 
 describe('B.5 capability offsets', () => {
-  it('B.5 save and restore walk no capability list: pdev->aer_cap, msi_cap and msix_cap were found at enumeration', async () => {
+  it('B.5 save and restore use the AER, MSI and MSI-X offsets found at enumeration, and walk the lists for PCI-X, LTR, VC and ReBAR as 6.1 does', async () => {
     const m = await machine();
     expect(m.ep.aerCap).toBe(0x100);
     expect(m.ep.msiCap).toBeGreaterThan(0);
-    const reads: string[] = [];
+    let reads: string[] = [];
     const off = m.ep.hw.subscribe((e) => {
       if (e.type === 'access' && e.kind === 'config-read') reads.push(`${e.width}@${e.offset}`);
     });
+    const count = (r: string): number => reads.filter((x) => x === r).length;
     expect(pciSaveState(m.ep)).toBe(0);
+    // pci_save_pcix_state: one standard walk (Status, then the pointer byte; hdr_type is
+    // cached); pci_save_ltr_state and pci_save_vc_state (MFVC, VC, VC9): four extended walks.
+    expect(count('2@6')).toBe(1);
+    expect(count('1@52')).toBe(1);
+    expect(count('1@14')).toBe(0);
+    expect(count('4@256')).toBe(4);
+    reads = [];
     pciRestoreState(m.ep);
     off();
-    expect(reads.length).toBeGreaterThan(16);
-    // A walk starts with the capability pointer byte, or with the first extended header.
-    expect(reads).not.toContain('1@52');
-    expect(reads).not.toContain('4@256');
+    // LTR, the three VC capabilities and ReBAR; then PCI-X after the header.
+    expect(count('4@256')).toBe(5);
+    expect(count('1@52')).toBe(1);
+    expect(reads.indexOf('1@52')).toBeGreaterThan(reads.lastIndexOf('4@0'));
   });
 });

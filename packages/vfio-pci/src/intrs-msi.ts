@@ -58,6 +58,9 @@ async function vfioMsiEnable(vdev: VfioPciCoreDevice, nvec: number, msix: boolea
     ? flags | PCI_MSIX_FLAGS_ENABLE
     : (flags & ~PCI_MSI_FLAGS_QSIZE) | (qsize << 4) | PCI_MSI_FLAGS_ENABLE;
   pciWriteConfigWord(pdev, pos + PCI_MSI_FLAGS, next);
+  // pci_alloc_irq_vectors() marks them allocated (pdev->msi_enabled / msix_enabled).
+  if (msix) pdev.msixEnabled = true;
+  else pdev.msiEnabled = true;
   vfioPciMemoryUnlockAndRestore(vdev, cmd);
   vdev.ctx = Array.from({ length: nvec }, newIrqCtx);
   vdev.numCtx = nvec;
@@ -104,6 +107,9 @@ async function vfioMsiDisable(vdev: VfioPciCoreDevice, msix: boolean): Promise<v
     at,
     configWord(pdev, at) & ~(msix ? PCI_MSIX_FLAGS_ENABLE : PCI_MSI_FLAGS_ENABLE),
   );
+  // pci_free_irq_vectors().
+  if (msix) pdev.msixEnabled = false;
+  else pdev.msiEnabled = false;
   vfioPciMemoryUnlockAndRestore(vdev, cmd);
   if (vdev.nointx) pciIntx(pdev, false);
   vdev.irqType = VFIO_PCI_NUM_IRQS;

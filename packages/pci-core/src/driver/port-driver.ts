@@ -12,6 +12,13 @@ import {
   type Device,
 } from '@vfio-ts/runtime-pm';
 import * as X from '../regs/exp.js';
+import {
+  PCI_MSI_FLAGS,
+  PCI_MSI_FLAGS_ENABLE,
+  PCI_MSIX_FLAGS,
+  PCI_MSIX_FLAGS_ENABLE,
+} from '../regs/msi.js';
+import { readCfg } from '../pci/access.js';
 import { pciBridgeD3Possible } from '../pci/bridge-d3.js';
 import type { PciDriver } from '../pci/driver-types.js';
 import { pciDisableDevice, pciEnableDevice, pciSetMaster } from '../pci/enable.js';
@@ -44,6 +51,14 @@ export async function pciePortdrvProbe(dev: PciDev): Promise<number> {
   const status = await pciEnableDevice(dev);
   if (status) return status;
   pciSetMaster(dev);
+  // pcie_init_service_irqs(): the models carry the vectors the port's boot dump shows enabled.
+  dev.msixEnabled =
+    dev.msixCap !== 0 &&
+    (readCfg(dev, dev.msixCap + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE) !== 0;
+  dev.msiEnabled =
+    !dev.msixEnabled &&
+    dev.msiCap !== 0 &&
+    (readCfg(dev, dev.msiCap + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_ENABLE) !== 0;
   pciSaveState(dev);
   if (pciBridgeD3Possible(dev)) {
     // Keep the port resumed 100 ms so that config accesses from user space do not make it

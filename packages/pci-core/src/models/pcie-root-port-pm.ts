@@ -3,7 +3,11 @@ import { PCI_CAP_ID_PM } from '../regs/caps.js';
 import { PCI_PM_CAP_PME_D0, PCI_PM_CAP_PME_D3cold, PCI_PM_CAP_PME_D3hot } from '../regs/pm.js';
 import { loaded } from '../loaders/result.js';
 import { type PciFunctionModel } from './model.js';
-import { QEMU_ROOT_PORT_BARS, qemuRootPortImage } from './qemu-pcie-root-port.js';
+import {
+  QEMU_ROOT_PORT_BARS,
+  QEMU_ROOT_PORT_MASKS,
+  qemuRootPortImage,
+} from './qemu-pcie-root-port.js';
 
 /** Offset of the added PM capability: the first free dword after the PCIe capability. */
 export const ROOT_PORT_PM_CAP = 0x90;
@@ -34,5 +38,5 @@ export const pcieRootPortPmModel: PciFunctionModel = {
   vendorDevice: '1b36:000c',
   description: 'QEMU pcie-root-port with a PM capability added (PME from D0/D3hot/D3cold)',
   image: () => loaded(image()),
-  options: { bars: QEMU_ROOT_PORT_BARS },
+  options: { bars: QEMU_ROOT_PORT_BARS, masks: QEMU_ROOT_PORT_MASKS },
 };

@@ -2,7 +2,7 @@
 // hw/pci-bridge/{pcie_root_port,gen_pcie_root_port}.c.
 import { PCI_EXT_CAP_ID_ACS, PCI_EXT_CAP_ID_ERR } from '../regs/caps.js';
 import { loaded } from '../loaders/result.js';
-import type { BarOptions } from '../hw/types.js';
+import type { BarOptions, MaskOverride } from '../hw/types.js';
 import { bytesFromHex, extendedImage, putExtCapHeader, type PciFunctionModel } from './model.js';
 
 /**
@@ -37,6 +37,11 @@ export function qemuRootPortImage(): Uint8Array {
   return img;
 }
 
+/** ACS Control is writable in the bits ACS Capability offers (pcie_acs_init()'s wmask). */
+export const QEMU_ROOT_PORT_MASKS: readonly MaskOverride[] = [
+  { offset: ACS_CAP + 6, width: 2, rw: ACS_CAP_BITS },
+];
+
 /** BAR0: the 4 KiB MSI-X BAR of msix_init_exclusive_bar(), one vector, masked after reset. */
 export const QEMU_ROOT_PORT_BARS: readonly BarOptions[] = [
   { index: 0, size: 0x1000, init: [{ offset: 12, bytes: [1, 0, 0, 0] }] },
@@ -51,5 +56,5 @@ export const qemuPcieRootPortModel: PciFunctionModel = {
   vendorDevice: '1b36:000c',
   description: 'QEMU 7.2 pcie-root-port without PM capability, from the conformance boot dump',
   image: () => loaded(qemuRootPortImage()),
-  options: { bars: QEMU_ROOT_PORT_BARS },
+  options: { bars: QEMU_ROOT_PORT_BARS, masks: QEMU_ROOT_PORT_MASKS },
 };

@@ -13,6 +13,12 @@ export interface PciParams {
   pciPmD3hotDelay: number;
   /** pciehp owns hotplug (_OSC granted), so hotplug ports may be considered for D3. @default true */
   pciehpNative: boolean;
+  /**
+   * An IOMMU driver asked for ACS (pci_request_acs() sets pci_acs_enable; intel_iommu=on, as on
+   * the conformance machine, does), so functions with an ACS capability get it enabled at
+   * enumeration and at every config restore. @default true
+   */
+  pciAcsEnable: boolean;
 }
 
 /** A host bridge device: the runtime-PM parent of root-bus devices. */

@@ -81,10 +81,16 @@ export class PciDev extends Device {
   readonly devcap: number;
   /** Offset of the AER capability (pdev->aer_cap, found once by pci_aer_init()), 0 for none. */
   readonly aerCap: number;
+  /** Offset of the ACS capability (pdev->acs_cap, found by pci_acs_init()), 0 for none. */
+  acsCap = 0;
   /** Offset of the MSI capability (pdev->msi_cap, found once by pci_msi_init()), 0 for none. */
   readonly msiCap: number;
   /** Offset of the MSI-X capability (pdev->msix_cap, by pci_msix_init()), 0 for none. */
   readonly msixCap: number;
+  /** MSI vectors are allocated (pdev->msi_enabled); restore rewrites MSI only then. */
+  msiEnabled = false;
+  /** MSI-X vectors are allocated (pdev->msix_enabled). */
+  msixEnabled = false;
   /** Offset of the PM capability, 0 = none (set by pciPmInit). */
   pmCap = 0;
   /** Bit n: PME from Dn. */

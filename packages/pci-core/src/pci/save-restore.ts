@@ -1,13 +1,24 @@
 // Saving and restoring a device's config state (pci_save_state, pci_restore_state and their
 // capability helpers in drivers/pci/pci.c, pcie/aer.c, iov.c; KERNEL.md B.5.1, B.5.2).
 import { ENOMEM } from '@vfio-ts/kernel';
-import { findCapability } from '../config/capabilities.js';
+import { findCapability, findExtCapability } from '../config/capabilities.js';
 import * as A from '../regs/aer-sriov.js';
-import { PCI_CAP_ID_EXP, PCI_EXT_CAP_ID_ERR } from '../regs/caps.js';
+import {
+  PCI_CAP_ID_EXP,
+  PCI_CAP_ID_PCIX,
+  PCI_EXT_CAP_ID_ERR,
+  PCI_EXT_CAP_ID_LTR,
+  PCI_EXT_CAP_ID_MFVC,
+  PCI_EXT_CAP_ID_REBAR,
+  PCI_EXT_CAP_ID_VC,
+  PCI_EXT_CAP_ID_VC9,
+} from '../regs/caps.js';
 import * as X from '../regs/exp.js';
 import { PCI_HEADER_TYPE_BRIDGE, PCI_HEADER_TYPE_NORMAL } from '../regs/header.js';
 import * as M from '../regs/msi.js';
 import { readCfg, writeCfg } from './access.js';
+import { pciEnableAcs } from './acs.js';
+import { pciFindCapability, pciFindExtCapability } from './find-cap.js';
 import {
   PCI_EXP_SLTCTL2,
   pcieCapabilityReadWord,
@@ -33,6 +44,12 @@ const AER_SAVE_REGS = [
   A.PCI_ERR_COR_MASK,
   A.PCI_ERR_CAP,
 ] as const;
+/** PCI-X Command register (PCI_X_CMD) and the LTR Max Snoop Latency (PCI_LTR_MAX_SNOOP_LAT). */
+const PCI_X_CMD = 2;
+const PCI_LTR_MAX_SNOOP_LAT = 4;
+/** The VC capabilities pci_save_vc_state() and pci_restore_vc_state() look up, in order. */
+const VC_CAPS = [PCI_EXT_CAP_ID_MFVC, PCI_EXT_CAP_ID_VC, PCI_EXT_CAP_ID_VC9] as const;
+
 /** With a Root Error Command register (root ports, event collectors). */
 const AER_SAVE_REGS_RT = [...AER_SAVE_REGS, A.PCI_ERR_ROOT_COMMAND] as const;
 
@@ -77,6 +94,10 @@ export function pciAerCap(dev: PciDev): number {
 export function pciAllocateCapSaveBuffers(dev: PciDev): void {
   if (findCapability(dev.hw, PCI_CAP_ID_EXP))
     dev.savedCapSpace.push({ capNr: PCI_CAP_ID_EXP, extended: false, data: new Uint8Array(14) });
+  if (findCapability(dev.hw, PCI_CAP_ID_PCIX))
+    dev.savedCapSpace.push({ capNr: PCI_CAP_ID_PCIX, extended: false, data: new Uint8Array(2) });
+  if (findExtCapability(dev.hw, PCI_EXT_CAP_ID_LTR))
+    dev.savedCapSpace.push({ capNr: PCI_EXT_CAP_ID_LTR, extended: true, data: new Uint8Array(4) });
   if (pciAerCap(dev)) {
     const n = pcieCapHasRtctl(dev) ? 5 : 4;
     dev.savedCapSpace.push({
@@ -106,6 +127,59 @@ function pciRestorePcieState(dev: PciDev): void {
   if (!st) return;
   for (let i = 0; i < PCIE_SAVE_REGS.length; i++)
     pcieCapabilityWriteWord(dev, PCIE_SAVE_REGS[i]!, getU16(st.data, 2 * i));
+}
+
+// Mirrors pci_save_pcix_state(): looked up by walking the list.
+function pciSavePcixState(dev: PciDev): number {
+  const pos = pciFindCapability(dev, PCI_CAP_ID_PCIX);
+  if (!pos) return 0;
+  const st = pciFindSavedCap(dev, PCI_CAP_ID_PCIX, false);
+  if (!st) {
+    dev.kernel.printk('err', `pci ${dev.bdf}: buffer not found in pci_save_pcix_state`);
+    return -ENOMEM;
+  }
+  putU16(st.data, 0, readCfg(dev, pos + PCI_X_CMD, 2));
+  return 0;
+}
+
+// Mirrors pci_restore_pcix_state().
+function pciRestorePcixState(dev: PciDev): void {
+  const st = pciFindSavedCap(dev, PCI_CAP_ID_PCIX, false);
+  const pos = pciFindCapability(dev, PCI_CAP_ID_PCIX);
+  if (!st || !pos) return;
+  writeCfg(dev, pos + PCI_X_CMD, 2, getU16(st.data, 0));
+}
+
+// Mirrors pci_save_ltr_state(): PCIe functions only; looked up by walking the extended list.
+function pciSaveLtrState(dev: PciDev): void {
+  if (!dev.pcieCap) return;
+  const ltr = pciFindExtCapability(dev, PCI_EXT_CAP_ID_LTR);
+  if (!ltr) return;
+  const st = pciFindSavedCap(dev, PCI_EXT_CAP_ID_LTR, true);
+  if (!st) {
+    dev.kernel.printk('err', `pci ${dev.bdf}: no suspend buffer for LTR`);
+    return;
+  }
+  putU32(st.data, 0, readCfg(dev, ltr + PCI_LTR_MAX_SNOOP_LAT, 4));
+}
+
+// Mirrors pci_restore_ltr_state().
+function pciRestoreLtrState(dev: PciDev): void {
+  const st = pciFindSavedCap(dev, PCI_EXT_CAP_ID_LTR, true);
+  const ltr = pciFindExtCapability(dev, PCI_EXT_CAP_ID_LTR);
+  if (!st || !ltr) return;
+  writeCfg(dev, ltr + PCI_LTR_MAX_SNOOP_LAT, 4, getU32(st.data, 0));
+}
+
+// Mirrors the lookups of pci_save_vc_state() and pci_restore_vc_state(); VC arbitration state
+// itself is not modelled.
+function pciVcLookups(dev: PciDev): void {
+  for (const id of VC_CAPS) pciFindExtCapability(dev, id);
+}
+
+// Mirrors the lookup of pci_restore_rebar_state(); resizable BAR sizes are not modelled.
+function pciRestoreRebarState(dev: PciDev): void {
+  pciFindExtCapability(dev, PCI_EXT_CAP_ID_REBAR);
 }
 
 function aerRegs(dev: PciDev): readonly number[] {
@@ -152,9 +226,11 @@ function saveMsiReg(dev: PciDev, out: SavedMsiReg[], offset: number, width: 2 | 
   out.push({ offset, width, value: readCfg(dev, offset, width) });
 }
 
+// pci_save_state() reads no MSI register: the kernel restores MSI from its descriptors. Here the
+// registers of allocated MSI vectors stand for them, taken at save time.
 function saveMsiState(dev: PciDev): void {
   const out: SavedMsiReg[] = [];
-  const msi = dev.msiCap;
+  const msi = dev.msiEnabled ? dev.msiCap : 0;
   if (msi) {
     const flags = readCfg(dev, msi + M.PCI_MSI_FLAGS, 2);
     const is64 = (flags & M.PCI_MSI_FLAGS_64BIT) !== 0;
@@ -165,14 +241,26 @@ function saveMsiState(dev: PciDev): void {
       saveMsiReg(dev, out, msi + (is64 ? M.PCI_MSI_MASK_64 : M.PCI_MSI_MASK_32), 4);
     saveMsiReg(dev, out, msi + M.PCI_MSI_FLAGS, 2);
   }
-  const msix = dev.msixCap;
-  if (msix) saveMsiReg(dev, out, msix + M.PCI_MSIX_FLAGS, 2);
   dev.savedMsi = out;
 }
 
+// Mirrors pci_msix_clear_and_set_ctrl().
+function pciMsixClearAndSetCtrl(dev: PciDev, clear: number, set: number): void {
+  const at = dev.msixCap + M.PCI_MSIX_FLAGS;
+  writeCfg(dev, at, 2, (readCfg(dev, at, 2) & ~clear) | set);
+}
+
+// Mirrors pci_restore_msi_state(): nothing unless vectors are allocated. MSI: the saved
+// registers; MSI-X: enabled with every vector masked, then unmasked (the vector table, in a
+// BAR, is rewritten from the kernel's descriptors in between: not modelled).
 function restoreMsiState(dev: PciDev): void {
-  for (const r of dev.savedMsi)
-    if (readCfg(dev, r.offset, r.width) !== r.value) writeCfg(dev, r.offset, r.width, r.value);
+  if (dev.msiEnabled)
+    for (const r of dev.savedMsi)
+      if (readCfg(dev, r.offset, r.width) !== r.value) writeCfg(dev, r.offset, r.width, r.value);
+  if (dev.msixEnabled && dev.msixCap) {
+    pciMsixClearAndSetCtrl(dev, 0, M.PCI_MSIX_FLAGS_ENABLE | M.PCI_MSIX_FLAGS_MASKALL);
+    pciMsixClearAndSetCtrl(dev, M.PCI_MSIX_FLAGS_MASKALL, 0);
+  }
 }
 
 // Mirrors sriov_restore_state() (without its 100 ms settle after re-enabling VFs).
@@ -186,15 +274,20 @@ function pciRestoreIovState(dev: PciDev): void {
 
 /**
  * Mirrors pci_save_state(): the 16 header dwords, then `state_saved`, then the capability
- * buffers (PCIe, AER) and the MSI registers.
- * @returns 0, or -ENOMEM when the PCIe buffer is missing (state_saved is already true)
+ * buffers (PCIe, PCI-X and LTR looked up by walking, AER at its cached offset, the VC lookups)
+ * and the registers of allocated MSI vectors.
+ * @returns 0, or -ENOMEM when the PCIe or PCI-X buffer is missing (state_saved is already true)
  */
 export function pciSaveState(dev: PciDev): number {
   for (let i = 0; i < 16; i++) dev.savedConfigSpace[i] = readCfg(dev, 4 * i, 4);
   dev.stateSaved = true;
-  const ret = pciSavePcieState(dev);
+  let ret = pciSavePcieState(dev);
   if (ret) return ret;
+  ret = pciSavePcixState(dev);
+  if (ret) return ret;
+  pciSaveLtrState(dev);
   pciSaveAerState(dev);
+  pciVcLookups(dev);
   saveMsiState(dev);
   return 0;
 }
@@ -245,16 +338,22 @@ export function pciRestoreConfigSpace(dev: PciDev): void {
 }
 
 /**
- * Mirrors pci_restore_state(): nothing unless `state_saved`; capability state, AER status
- * cleared, the header (BARs before Command), MSI and IOV state; then `state_saved = false`.
+ * Mirrors pci_restore_state(): nothing unless `state_saved`; LTR, PCIe, the VC and ReBAR
+ * lookups, AER status cleared and AER restored, the header (BARs before Command), PCI-X, MSI,
+ * ACS and IOV state; then `state_saved = false`.
  */
 export function pciRestoreState(dev: PciDev): void {
   if (!dev.stateSaved) return;
+  pciRestoreLtrState(dev);
   pciRestorePcieState(dev);
+  pciVcLookups(dev);
+  pciRestoreRebarState(dev);
   pciAerClearStatus(dev);
   pciRestoreAerState(dev);
   pciRestoreConfigSpace(dev);
+  pciRestorePcixState(dev);
   restoreMsiState(dev);
+  pciEnableAcs(dev);
   pciRestoreIovState(dev);
   dev.stateSaved = false;
 }

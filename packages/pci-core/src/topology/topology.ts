@@ -11,6 +11,7 @@ import { createBuiltinHw, type BuiltinModelName } from '../models/registry.js';
 import { NoPlatform } from '../platform/none.js';
 import type { PciPlatform, RootPortFirmware } from '../platform/types.js';
 import { PCI_UNKNOWN } from '../regs/power-state.js';
+import { pciAcsInit } from '../pci/acs.js';
 import { pciBridgeD3Update } from '../pci/bridge-d3.js';
 import { PciBus, PciSlot } from '../pci/bus.js';
 import type { PciContext, PciParams } from '../pci/context.js';
@@ -34,7 +35,12 @@ import type {
 import { defaultVfHw } from './vf-hw.js';
 import { isHotplugCapable, wireBridge, wireFunction } from './wiring.js';
 
-const DEFAULT_PARAMS: PciParams = { pciePortPm: 'default', pciPmD3hotDelay: 0, pciehpNative: true };
+const DEFAULT_PARAMS: PciParams = {
+  pciePortPm: 'default',
+  pciPmD3hotDelay: 0,
+  pciehpNative: true,
+  pciAcsEnable: true,
+};
 
 /**
  * One PCI hierarchy below one host bridge: devices indexed by bdf, the driver registry (with
@@ -325,6 +331,7 @@ export class PciTopology implements PciContext {
     pciAllocateCapSaveBuffers(dev);
     pciPmInit(dev);
     pciIovInit(dev);
+    pciAcsInit(dev);
     pciInitResetMethods(dev);
     dev.resetAttrsVisible = dev.resetMethods.length > 0;
     wireFunction(dev);

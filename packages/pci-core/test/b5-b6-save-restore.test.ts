@@ -15,6 +15,8 @@ import {
   pciSaveState,
   pciSetPowerState,
   pciStoreSavedState,
+  pciWriteConfigDword,
+  pciWriteConfigWord,
   type PciSavedState,
 } from '@vfio-ts/pci-core';
 import { machine, synthHw } from './pci-machine.js';
@@ -351,5 +353,47 @@ describe('B.5 capability offsets', () => {
     expect(count('4@256')).toBe(5);
     expect(count('1@52')).toBe(1);
     expect(reads.indexOf('1@52')).toBeGreaterThan(reads.lastIndexOf('4@0'));
+  });
+});
+
+describe('B.5 PCI-X and LTR state', () => {
+  it('B.5.1/B.5.2 PCI-X Command and LTR latencies are saved and written back by restore', async () => {
+    const m = await machine({
+      endpoint: { model: undefined, hw: synthHw({ pcix: true, ltr: true }) },
+    });
+    const ltr = 0x100;
+    pciWriteConfigWord(m.ep, 0x98 + 2, 0x0042);
+    pciWriteConfigDword(m.ep, ltr + 4, 0x10031002);
+    expect(pciSaveState(m.ep)).toBe(0);
+    pciWriteConfigWord(m.ep, 0x98 + 2, 0);
+    pciWriteConfigDword(m.ep, ltr + 4, 0);
+    pciRestoreState(m.ep);
+    expect(m.ep.hw.configRead(0x98 + 2, 2)).toBe(0x0042);
+    expect(m.ep.hw.configRead(ltr + 4, 4)).toBe(0x10031002);
+  });
+
+  it('B.5.1 a missing PCI-X buffer fails with -ENOMEM; a missing LTR buffer is only logged', async () => {
+    const m = await machine({
+      endpoint: { model: undefined, hw: synthHw({ pcix: true, ltr: true }) },
+    });
+    const keep = [...m.ep.savedCapSpace];
+    m.ep.savedCapSpace.splice(
+      0,
+      m.ep.savedCapSpace.length,
+      ...keep.filter((c) => c.capNr !== 0x07),
+    );
+    expect(pciSaveState(m.ep)).toBe(-ENOMEM);
+    expect(m.k.log.at(-1)?.text).toContain('buffer not found in pci_save_pcix_state');
+    m.ep.savedCapSpace.splice(
+      0,
+      m.ep.savedCapSpace.length,
+      ...keep.filter((c) => c.capNr !== 0x18),
+    );
+    expect(pciSaveState(m.ep)).toBe(0);
+    expect(m.k.log.at(-1)?.text).toContain('no suspend buffer for LTR');
+    // Restore skips a state it has no buffer for.
+    pciWriteConfigDword(m.ep, 0x100 + 4, 0x00050005);
+    pciRestoreState(m.ep);
+    expect(m.ep.hw.configRead(0x100 + 4, 4)).toBe(0x00050005);
   });
 });

@@ -154,6 +154,10 @@ export interface SynthOptions {
   aer?: boolean;
   /** An MSI (64-bit, maskable) capability. */
   msi?: boolean;
+  /** A PCI-X capability at 0x98 (Command writable). */
+  pcix?: boolean;
+  /** An LTR extended capability (Max Snoop/No-Snoop Latency writable). */
+  ltr?: boolean;
   /** An SR-IOV capability. */
   sriov?: {
     total: number;
@@ -172,7 +176,10 @@ export interface SynthOptions {
   name?: string;
 }
 
-/** A synthetic function (vendor 0x1234, device 0x5678): PM 0x40, PCIe 0x50, MSI 0x70, AF 0x88. */
+/**
+ * A synthetic function (vendor 0x1234, device 0x5678): PM 0x40, PCIe 0x50, MSI 0x70, AF 0x88,
+ * PCI-X 0x98; extended: AER, LTR, SR-IOV from 0x100 in that order.
+ */
 export function synthHw(o: SynthOptions = {}): PciFunctionHw {
   const img = new Uint8Array(4096);
   const v = new DataView(img.buffer);
@@ -187,6 +194,7 @@ export function synthHw(o: SynthOptions = {}): PciFunctionHw {
   if (o.pcieType !== null) caps.push([0x10, 0x50]);
   if (o.msi) caps.push([0x05, 0x70]);
   if (o.af) caps.push([0x13, 0x88]);
+  if (o.pcix) caps.push([0x07, 0x98]);
   img[0x34] = caps[0]?.[1] ?? 0;
   if (!caps.length) v.setUint16(6, v.getUint16(6, true) & ~0x10, true);
   caps.forEach(([id, at], i) => {
@@ -214,6 +222,10 @@ export function synthHw(o: SynthOptions = {}): PciFunctionHw {
     ext.push([0x0001, next]);
     next += 0x48;
   }
+  if (o.ltr) {
+    ext.push([0x0018, next]);
+    next += 0x08;
+  }
   if (o.sriov) ext.push([0x0010, next]);
   ext.forEach(([id, at], i) =>
     v.setUint32(at, (((ext[i + 1]?.[1] ?? 0) << 20) | (1 << 16) | id) >>> 0, true),
@@ -229,12 +241,17 @@ export function synthHw(o: SynthOptions = {}): PciFunctionHw {
     v.setUint16(at + 0x1a, s.vfDevice ?? 0x5679, true);
   }
   const sriovAt = o.sriov ? ext[ext.length - 1]![1] : 0;
-  const masks = o.sriov
-    ? [
-        { offset: sriovAt + 8, width: 2 as const, rw: 0x0019 },
-        { offset: sriovAt + 0x10, width: 2 as const, rw: 0xffff },
-      ]
-    : [];
+  const ltrAt = ext.find(([id]) => id === 0x0018)?.[1] ?? 0;
+  const masks = [
+    ...(o.sriov
+      ? [
+          { offset: sriovAt + 8, width: 2 as const, rw: 0x0019 },
+          { offset: sriovAt + 0x10, width: 2 as const, rw: 0xffff },
+        ]
+      : []),
+    ...(o.pcix ? [{ offset: 0x98 + 2, width: 2 as const, rw: 0x007f }] : []),
+    ...(o.ltr ? [{ offset: ltrAt + 4, width: 4 as const, rw: 0x1fff1fff }] : []),
+  ];
   const r = createFunctionHw(img, { name: o.name ?? 'synth', masks });
   if (!r.ok) throw new Error(r.error);
   return r.value;

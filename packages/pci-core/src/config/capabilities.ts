@@ -94,7 +94,9 @@ function findFrom(cfg: ConfigReader, ptrOffset: number, cap: number): number {
 }
 
 /**
- * Finds a standard capability, as pci_find_capability() does.
+ * Finds a standard capability in a config image or straight in a function's registers, with
+ * pci_find_capability()'s walk (for loaders, models, and enumeration before the device has
+ * accessors). The kernel's run-time lookup through the config accessors is `pciFindCapability`.
  * @param cap a `PCI_CAP_ID_*`
  * @returns its config offset, or 0 when absent
  */
@@ -158,7 +160,9 @@ export function findNextExtCapability(cfg: ConfigReader, start: number, cap: num
 }
 
 /**
- * Finds an extended capability, as pci_find_ext_capability() does.
+ * Finds an extended capability in a config image or a function's registers, with
+ * pci_find_ext_capability()'s walk; the run-time lookup through the accessors is
+ * `pciFindExtCapability`.
  * @param cap a `PCI_EXT_CAP_ID_*`
  * @returns its config offset, or 0 when absent (or when config space is 256 bytes)
  */

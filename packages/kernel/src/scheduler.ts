@@ -361,6 +361,8 @@ export class Scheduler {
       task.failed = true;
     } else task.result = result;
     task.state = 'done';
+    // A task can end with a block() it never awaited still pending: it waits for nothing now.
+    this.blocked.delete(task);
     if (task.failed && !task.joined) this.fail(new TaskFailedError(String(task), task.error));
     this.releaseCpu();
   }

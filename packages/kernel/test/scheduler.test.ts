@@ -107,6 +107,34 @@ describe('Scheduler', () => {
     expect((err as DeadlockError).blocked).toHaveLength(2);
   });
 
+  it('lists blocked tasks in spawn order, without those woken since or ended', async () => {
+    const k = new Kernel();
+    const gates = [k.newWaitQueue('g0'), k.newWaitQueue('g1'), k.newWaitQueue('g2')];
+    const open = [false, false, false];
+    // Spawned 0, 1, 2; they block in the order 2, 1, 0 (each sleeps less than the one before).
+    for (const i of [0, 1, 2])
+      void k
+        .run(`t${i}`, async () => {
+          await k.sched.sleep(10 - i);
+          await gates[i]!.waitEvent(() => open[i]!);
+        })
+        .catch(() => undefined);
+    // A task that ends while a block() it never awaited is still pending.
+    void k.run('leaky', () => {
+      void k.sched.block('never');
+    });
+    await k.sched.runFor(20);
+    expect(k.sched.blockedTasks().map((b) => b.task.replace(/#\d+/, ''))).toEqual([
+      't0',
+      't1',
+      't2',
+    ]);
+    open[1] = true;
+    gates[1]!.wakeUp();
+    await k.sched.runFor(1);
+    expect(k.sched.blockedTasks().map((b) => b.task.replace(/#\d+/, ''))).toEqual(['t0', 't2']);
+  });
+
   it('stops a run that never reaches its goal as a livelock', async () => {
     const k = new Kernel();
     k.sched.maxSteps = 50;

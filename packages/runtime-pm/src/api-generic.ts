@@ -88,9 +88,11 @@ export function __pmRuntimeResumeAtOnce(dev: Device, rpmflags: number): number |
   pmRuntimeResumePrologue(dev, rpmflags);
   const lock = dev.power.lock;
   lock.lock();
-  const ret = rpmResumeAtOnce(dev, rpmflags);
-  lock.unlock();
-  return ret;
+  try {
+    return rpmResumeAtOnce(dev, rpmflags);
+  } finally {
+    lock.unlock();
+  }
 }
 
 /**

@@ -32,7 +32,10 @@ function rpmResumeCheck(dev: Device): number {
   return p.runtimeStatus === 'active' ? 1 : 0;
 }
 
-/** Whether rpm_resume() answers from its first checks, without sleeping or a callback. */
+/**
+ * Whether rpm_resume() answers from its first checks, without sleeping or a callback: exactly
+ * when {@link rpmResumeCheck} returns nonzero (it changes none of the fields read here).
+ */
 export function rpmResumeAnswersAtOnce(dev: Device): boolean {
   const p = dev.power;
   return p.runtimeError !== 0 || p.disableDepth > 0 || p.runtimeStatus === 'active';
@@ -41,10 +44,13 @@ export function rpmResumeAnswersAtOnce(dev: Device): boolean {
 /**
  * rpm_resume() when {@link rpmResumeAnswersAtOnce}: the same steps as {@link rpmResume} takes
  * then, with no operation built (the hot path of every ioctl). Called with dev.power.lock held.
+ * @throws Error when the device needs resuming: a simulator bug (the caller checks first)
  */
 export function rpmResumeAtOnce(dev: Device, rpmflags: number): number {
   traceRpm('rpm_resume', dev, rpmflags);
   const retval = rpmResumeCheck(dev);
+  if (retval === 0)
+    throw new Error(`rpm_resume(${dev.name}) cannot answer at once: it must resume`);
   traceRpmReturnInt(dev, 'rpm_resume', retval);
   return retval;
 }

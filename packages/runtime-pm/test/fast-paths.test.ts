@@ -13,6 +13,7 @@ import {
   pmRuntimeResumeAndGet,
   pmRuntimeSetActive,
   pmRuntimeSuspend,
+  pmScheduleSuspend,
   RPM_ASYNC,
   RPM_GET_PUT,
   runMaybeSleeping,
@@ -33,6 +34,8 @@ interface PmState {
   requestPending: boolean;
   timerAutosuspends: boolean;
   usageCount: number;
+  /** A suspend timer armed this many ms ahead first (0: none). */
+  timerMs: number;
 }
 
 const pmStateArb: fc.Arbitrary<PmState> = fc.record({
@@ -44,6 +47,7 @@ const pmStateArb: fc.Arbitrary<PmState> = fc.record({
   requestPending: fc.boolean(),
   timerAutosuspends: fc.boolean(),
   usageCount: fc.integer({ min: 0, max: 3 }),
+  timerMs: fc.constantFrom(0, 5),
 });
 
 // A traced kernel with one device in state `s`; the same calls on two of them trace alike.
@@ -52,6 +56,7 @@ function deviceIn(s: PmState): { k: Kernel; dev: Device } {
   declareRuntimePmTraceEvents(k.trace);
   const dev = device(k);
   const p = dev.power;
+  if (s.timerMs) expect(pmScheduleSuspend(dev, s.timerMs)).toBe(0);
   p.runtimeError = s.runtimeError;
   p.disableDepth = s.disableDepth;
   p.runtimeStatus = s.status;
@@ -66,7 +71,18 @@ function deviceIn(s: PmState): { k: Kernel; dev: Device } {
 
 const fields = (dev: Device) => {
   const p = dev.power;
-  return [p.runtimeStatus, p.usageCount, p.request, p.requestPending, p.disableDepth];
+  return {
+    status: p.runtimeStatus,
+    last: p.lastStatus,
+    usage: p.usageCount,
+    request: p.request,
+    pending: p.requestPending,
+    depth: p.disableDepth,
+    deferredResume: p.deferredResume,
+    timerExpires: p.timerExpires,
+    timers: dev.kernel.sched.pendingTimers,
+    defects: dev.kernel.defects.map((d) => d.message),
+  };
 };
 
 function device(k: Kernel): Device {

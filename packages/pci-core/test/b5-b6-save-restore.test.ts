@@ -397,3 +397,20 @@ describe('B.5 PCI-X and LTR state', () => {
     expect(m.ep.hw.configRead(0x100 + 4, 4)).toBe(0x00050005);
   });
 });
+
+describe('B.5.2 a port without its driver has no MSI vectors', () => {
+  it('unbinding pcieport frees its vectors: MSI/MSI-X disabled, and a later restore does not re-enable them', async () => {
+    const m = await machine();
+    const cap = m.rp.msixEnabled ? m.rp.msixCap : m.rp.msiCap;
+    expect(m.rp.msixEnabled || m.rp.msiEnabled).toBe(true);
+    const flags = 2; // PCI_MSI_FLAGS and PCI_MSIX_FLAGS alike
+    const enable = m.rp.msixEnabled ? 0x8000 : 0x0001;
+    expect(m.rp.hw.configRead(cap + flags, 2) & enable).toBe(enable);
+    await m.k.run('u', () => m.sysfs.write('/sys/bus/pci/drivers/pcieport/unbind', m.rp.bdf));
+    expect([m.rp.msixEnabled, m.rp.msiEnabled]).toEqual([false, false]);
+    expect(m.rp.hw.configRead(cap + flags, 2) & enable).toBe(0);
+    expect(pciSaveState(m.rp)).toBe(0);
+    pciRestoreState(m.rp);
+    expect(m.rp.hw.configRead(cap + flags, 2) & enable).toBe(0);
+  });
+});

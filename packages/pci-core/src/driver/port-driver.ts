@@ -18,8 +18,9 @@ import {
   PCI_MSIX_FLAGS,
   PCI_MSIX_FLAGS_ENABLE,
 } from '../regs/msi.js';
-import { readCfg } from '../pci/access.js';
+import { readCfg, writeCfg } from '../pci/access.js';
 import { pciBridgeD3Possible } from '../pci/bridge-d3.js';
+import { pciIntx } from '../pci/intx.js';
 import type { PciDriver } from '../pci/driver-types.js';
 import { pciDisableDevice, pciEnableDevice, pciSetMaster } from '../pci/enable.js';
 import { pciIsPcie, toPciDev, type PciDev } from '../pci/pci-dev.js';
@@ -79,7 +80,20 @@ export async function pciePortdrvRemove(dev: PciDev): Promise<void> {
     pmRuntimeGetNoresume(dev);
     await pmRuntimeDontUseAutosuspend(dev);
   }
+  pciePortFreeIrqVectors(dev);
   pciDisableDevice(dev);
+}
+
+// pcie_port_device_remove()'s pci_free_irq_vectors(): MSI-X or MSI disabled, INTx back on.
+function pciePortFreeIrqVectors(dev: PciDev): void {
+  const cap = dev.msixEnabled ? dev.msixCap : dev.msiEnabled ? dev.msiCap : 0;
+  if (!cap) return;
+  const flags = dev.msixEnabled ? PCI_MSIX_FLAGS : PCI_MSI_FLAGS;
+  const enable = dev.msixEnabled ? PCI_MSIX_FLAGS_ENABLE : PCI_MSI_FLAGS_ENABLE;
+  writeCfg(dev, cap + flags, 2, readCfg(dev, cap + flags, 2) & ~enable);
+  pciIntx(dev, true);
+  dev.msixEnabled = false;
+  dev.msiEnabled = false;
 }
 
 /** Mirrors pcie_port_runtime_idle(): suspend only if the PCI core allows D3 for the port. */

@@ -10,6 +10,7 @@ import {
 } from '../regs/caps.js';
 import {
   PCI_CAPABILITY_LIST,
+  PCI_CB_CAPABILITY_LIST,
   PCI_CFG_SPACE_EXP_SIZE,
   PCI_CFG_SPACE_SIZE,
   PCI_HEADER_TYPE,
@@ -21,8 +22,6 @@ import {
   PCI_STATUS_CAP_LIST,
 } from '../regs/header.js';
 
-/** CardBus capability pointer (`PCI_CB_CAPABILITY_LIST`). */
-const PCI_CB_CAPABILITY_LIST = 0x14;
 /** Extended list hop limit: minimum 8 bytes per capability. */
 const EXT_CAP_TTL = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8;
 

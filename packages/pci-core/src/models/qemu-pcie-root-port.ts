@@ -1,6 +1,6 @@
 // QEMU 7.2's generic PCIe root port (1b36:000c), from the conformance recording's boot dump and
 // hw/pci-bridge/{pcie_root_port,gen_pcie_root_port}.c.
-import { PCI_EXT_CAP_ID_ACS, PCI_EXT_CAP_ID_ERR } from '../regs/caps.js';
+import { PCI_ACS_CTRL, PCI_EXT_CAP_ID_ACS, PCI_EXT_CAP_ID_ERR } from '../regs/caps.js';
 import { loaded } from '../loaders/result.js';
 import type { BarOptions, MaskOverride } from '../hw/types.js';
 import { bytesFromHex, extendedImage, putExtCapHeader, type PciFunctionModel } from './model.js';
@@ -39,7 +39,7 @@ export function qemuRootPortImage(): Uint8Array {
 
 /** ACS Control is writable in the bits ACS Capability offers (pcie_acs_init()'s wmask). */
 export const QEMU_ROOT_PORT_MASKS: readonly MaskOverride[] = [
-  { offset: ACS_CAP + 6, width: 2, rw: ACS_CAP_BITS },
+  { offset: ACS_CAP + PCI_ACS_CTRL, width: 2, rw: ACS_CAP_BITS },
 ];
 
 /** BAR0: the 4 KiB MSI-X BAR of msix_init_exclusive_bar(), one vector, masked after reset. */

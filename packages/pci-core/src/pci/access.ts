@@ -62,6 +62,16 @@ function busRead(dev: PciDev, where: number, width: AccessWidth, val: PciConfigV
   return rawRead(dev, where, width, val);
 }
 
+/**
+ * Mirrors pci_bus_read_config_{byte,word,dword}() for a kernel-internal caller that wants the
+ * value: no disconnected check (that is pci_read_config_*()'s), all ones on any error.
+ */
+export function pciBusReadConfig(dev: PciDev, where: number, width: AccessWidth): number {
+  const val = { value: allOnes(width) };
+  busRead(dev, where, width, val);
+  return val.value;
+}
+
 // Mirrors pci_read_config_{byte,word,dword}(): a disconnected device is not accessed.
 function readConfig(dev: PciDev, where: number, width: AccessWidth, val: PciConfigValue): number {
   if (pciDevIsDisconnected(dev)) {

@@ -1,20 +1,18 @@
 // Access Control Services (pci_acs_init, pci_enable_acs, pci_std_enable_acs in
 // drivers/pci/pci.c): enabled at enumeration and again at every config restore when an IOMMU
 // driver asked for it.
-import { PCI_EXT_CAP_ID_ACS } from '../regs/caps.js';
+import {
+  PCI_ACS_CAP,
+  PCI_ACS_CR,
+  PCI_ACS_CTRL,
+  PCI_ACS_RR,
+  PCI_ACS_SV,
+  PCI_ACS_UF,
+  PCI_EXT_CAP_ID_ACS,
+} from '../regs/caps.js';
 import { readCfg, writeCfg } from './access.js';
 import { pciFindExtCapability } from './find-cap.js';
 import type { PciDev } from './pci-dev.js';
-
-/** ACS Capability and Control registers (PCI_ACS_CAP, PCI_ACS_CTRL), from the capability. */
-export const PCI_ACS_CAP = 0x04;
-export const PCI_ACS_CTRL = 0x06;
-/** Source Validation, Translation Blocking, P2P Request/Completion Redirect, Upstream Forwarding. */
-export const PCI_ACS_SV = 0x0001;
-export const PCI_ACS_TB = 0x0002;
-export const PCI_ACS_RR = 0x0004;
-export const PCI_ACS_CR = 0x0008;
-export const PCI_ACS_UF = 0x0010;
 
 /**
  * Mirrors pci_std_enable_acs(): every control the capability offers among SV, RR, CR and UF

@@ -4,6 +4,7 @@
 import { PCI_EXT_CAP_ID, PCI_EXT_CAP_NEXT, PCI_FIND_CAP_TTL } from '../regs/caps.js';
 import {
   PCI_CAPABILITY_LIST,
+  PCI_CB_CAPABILITY_LIST,
   PCI_CFG_SPACE_EXP_SIZE,
   PCI_CFG_SPACE_SIZE,
   PCI_HEADER_TYPE_BRIDGE,
@@ -13,29 +14,27 @@ import {
   PCI_STATUS_CAP_LIST,
 } from '../regs/header.js';
 import { PCIBIOS_SUCCESSFUL } from './constants.js';
-import { pciReadConfigDword, readCfg } from './access.js';
+import { pciBusReadConfig, pciReadConfigDword } from './access.js';
 import type { PciDev } from './pci-dev.js';
-
-/** CardBus capability pointer (PCI_CB_CAPABILITY_LIST). */
-const PCI_CB_CAPABILITY_LIST = 0x14;
 
 /**
  * Mirrors pci_find_capability(): Status (for the list bit), the pointer byte chosen by the
- * cached header type, then one word per hop (48 hops at most).
+ * cached header type, then one word per hop (48 hops at most), all through the bus accessors
+ * (no disconnected check: a gone function reads all ones and the walk stops).
  * @returns the capability's offset, or 0
  */
 export function pciFindCapability(dev: PciDev, cap: number): number {
-  if (!(readCfg(dev, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST)) return 0;
+  if (!(pciBusReadConfig(dev, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST)) return 0;
   let ptr: number;
   if (dev.hdrType === PCI_HEADER_TYPE_NORMAL || dev.hdrType === PCI_HEADER_TYPE_BRIDGE)
     ptr = PCI_CAPABILITY_LIST;
   else if (dev.hdrType === PCI_HEADER_TYPE_CARDBUS) ptr = PCI_CB_CAPABILITY_LIST;
   else return 0;
-  let pos = readCfg(dev, ptr, 1);
+  let pos = pciBusReadConfig(dev, ptr, 1);
   for (let ttl = PCI_FIND_CAP_TTL; ttl > 0; ttl--) {
     if (pos < 0x40) break;
     pos &= ~3;
-    const ent = readCfg(dev, pos, 2);
+    const ent = pciBusReadConfig(dev, pos, 2);
     const id = ent & 0xff;
     if (id === 0xff) break;
     if (id === cap) return pos;

@@ -98,6 +98,15 @@ export const PCI_EXT_CAP_ID_VNDR = 0x0b;
 export const PCI_EXT_CAP_ID_CAC = 0x0c;
 /** Access Control Services. */
 export const PCI_EXT_CAP_ID_ACS = 0x0d;
+/** ACS Capability and Control registers (PCI_ACS_CAP, PCI_ACS_CTRL), from the capability. */
+export const PCI_ACS_CAP = 0x04;
+export const PCI_ACS_CTRL = 0x06;
+/** Source Validation, Translation Blocking, P2P Request/Completion Redirect, Upstream Forwarding. */
+export const PCI_ACS_SV = 0x0001;
+export const PCI_ACS_TB = 0x0002;
+export const PCI_ACS_RR = 0x0004;
+export const PCI_ACS_CR = 0x0008;
+export const PCI_ACS_UF = 0x0010;
 /** Alternate Routing-ID Interpretation. */
 export const PCI_EXT_CAP_ID_ARI = 0x0e;
 /** Address Translation Services. */

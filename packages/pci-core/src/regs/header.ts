@@ -138,6 +138,8 @@ export const PCI_ROM_ADDRESS_ENABLE = 0x01;
 export const PCI_ROM_ADDRESS_MASK = 0xfffff800;
 /** Offset of the first capability pointer (8 bit). */
 export const PCI_CAPABILITY_LIST = 0x34;
+/** CardBus capability pointer. */
+export const PCI_CB_CAPABILITY_LIST = 0x14;
 /** Interrupt line (8 bit, written by firmware). */
 export const PCI_INTERRUPT_LINE = 0x3c;
 /** Interrupt pin (8 bit): 0 none, 1..4 = INTA..INTD. */

@@ -67,8 +67,8 @@ export class Kernel {
     );
     this.pmWq = new Workqueue(this.sched, 'pm');
     this.systemWq = new Workqueue(this.sched, 'events');
-    // Named first: a function literal assigned straight to a property is allocated in the old
-    // generation, where it keeps this kernel (and its machine) alive until a full GC.
+    // Named first: a function literal assigned straight to a property was seen (heap profiles
+    // of exploration) to be pretenured, keeping this kernel and its machine alive until a full GC.
     const onReport = (r: LockdepReport): void => this.defect('lockdep', r.message);
     const onAtomicSleep = (t: Task, what: string): void =>
       this.defect('sleep-in-atomic', `BUG: scheduling while atomic: ${t} (${what})`);

@@ -165,8 +165,8 @@ export class NvidiaGpuModel {
   }
 }
 
-// Per kernel: a module-level WeakMap whose values point back at their keys kept machines alive
-// through V8's young-generation collections.
+// Per kernel: a module-level WeakMap whose values point back at their keys was seen (heap
+// profiles of exploration) to keep machines alive through young-generation collections.
 const modelsOf = new KernelLocal(() => new WeakMap<VfioPciCoreDevice, NvidiaGpuModel>());
 const models = {
   get: (vdev: VfioPciCoreDevice) => modelsOf.peek(vdev.kernel)?.get(vdev),

@@ -15,8 +15,8 @@ export interface RegisteredPciDriver {
 }
 
 // The device_driver embedded in a registered pci_driver, which it leads back to (container_of).
-// Not a module-level WeakMap: V8's young-generation GC keeps a WeakMap value that refers to its
-// key alive, and with it every machine built since the last full GC.
+// Not a module-level WeakMap: one whose values point back at their keys was seen (heap profiles
+// of exploration) to keep machines alive through young-generation collections.
 class EmbeddedDeviceDriver implements DeviceDriver {
   readonly #reg: RegisteredPciDriver;
   constructor(

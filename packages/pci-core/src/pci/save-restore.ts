@@ -274,7 +274,8 @@ function pciRestoreIovState(dev: PciDev): void {
 
 /**
  * Mirrors pci_save_state(): the 16 header dwords, then `state_saved`, then the capability
- * buffers (PCIe, PCI-X and LTR looked up by walking, AER at its cached offset, the VC lookups)
+ * buffers (PCIe at pdev->pcie_cap, PCI-X and LTR found by walking, AER at its cached offset,
+ * the VC lookups)
  * and the registers of allocated MSI vectors.
  * @returns 0, or -ENOMEM when the PCIe or PCI-X buffer is missing (state_saved is already true)
  */

@@ -5,13 +5,13 @@ const SOURCE = '@vfio-ts/source';
 
 // Per-package V8 coverage gates. Raise them, never lower them.
 const gates: Record<string, { lines: number; branches: number }> = {
-  kernel: { lines: 98, branches: 93 },
-  'runtime-pm': { lines: 99, branches: 98 },
-  'pci-core': { lines: 98, branches: 94 },
-  'vfio-core': { lines: 98, branches: 97 },
-  'vfio-pci': { lines: 98, branches: 92 },
-  'variant-nvidia': { lines: 98, branches: 95 },
-  'test-kit': { lines: 98, branches: 92 },
+  kernel: { lines: 99, branches: 95 },
+  'runtime-pm': { lines: 99, branches: 99 },
+  'pci-core': { lines: 98, branches: 95 },
+  'vfio-core': { lines: 99, branches: 98 },
+  'vfio-pci': { lines: 98, branches: 93 },
+  'variant-nvidia': { lines: 99, branches: 97 },
+  'test-kit': { lines: 98, branches: 93 },
 };
 
 // Tests import the packages' TypeScript sources.

@@ -72,7 +72,8 @@ async function printRate(): Promise<void> {
     `target 4: ${s.toFixed(0)} schedules/s (random, 1000 schedules, ok ${r.ok}; target ≥ 10 000); ` +
       `the exhaustive space has ${ex.schedules} schedules (exhausted ${ex.exhausted}); ` +
       `of the ${(1e6 / s).toFixed(0)} µs a schedule takes, building and booting its machine ` +
-      `is ${build.toFixed(0)} µs, the scenario the rest; the scenario is ${describeWork(w, u)}`,
+      `is ${build.toFixed(0)} µs, the scenario (and exploration's bookkeeping) the rest; the ` +
+      `scenario is ${describeWork(w, u)}`,
   );
 }
 

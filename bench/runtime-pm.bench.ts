@@ -1,5 +1,5 @@
-// Runtime PM: a get_sync/put_sync pair on an active device, and a full suspend/resume cycle
-// through the callbacks.
+// Runtime PM: get/put pairs on an active device (the one every vfio ioctl makes among them),
+// and a full suspend/resume cycle through the callbacks.
 import { bench, describe } from 'vitest';
 import { Kernel } from '@vfio-ts/kernel';
 import {
@@ -7,7 +7,9 @@ import {
   pmRuntimeAllow,
   pmRuntimeEnable,
   pmRuntimeGetSync,
+  pmRuntimePut,
   pmRuntimePutNoidle,
+  pmRuntimeResumeAndGet,
   pmRuntimePutSync,
   pmRuntimeResume,
   pmRuntimeSetActive,
@@ -34,6 +36,18 @@ describe('runtime-pm', () => {
         pmRuntimePutNoidle(held.dev);
       }
       pmRuntimePutNoidle(held.dev);
+    });
+  });
+
+  const ioctl = device();
+  bench('1000 resume_and_get/put pairs on an active, referenced device (every ioctl)', async () => {
+    await ioctl.k.run('bench', () => {
+      if (pmRuntimeResumeAndGet(ioctl.dev) !== 0) throw new Error('resume_and_get');
+      for (let i = 0; i < 1000; i++) {
+        if (pmRuntimeResumeAndGet(ioctl.dev) !== 0) throw new Error('resume_and_get');
+        pmRuntimePut(ioctl.dev);
+      }
+      pmRuntimePutNoidle(ioctl.dev);
     });
   });
 

@@ -39,14 +39,20 @@ function intxLogger(swallow = false) {
   };
 }
 
+/** A machine with `variant` bound, the device open and its INTx triggering an eventfd. */
+async function openWithIntx(variant: VfioPciVariant) {
+  const m = await boot(withVariants([variant]));
+  const p = m.process();
+  const fd = await p.openDevice(BDF);
+  const efd = await p.eventfd(0, { nonblock: true });
+  expect(await p.ioctl(fd, VFIO.DEVICE_SET_IRQS, intx(TRIGGER, [efd]))).toBe(0);
+  return { m, p, fd };
+}
+
 describe('intxMask / intxUnmask', () => {
   it('D.15.6 SET_IRQS MASK and UNMASK on INTx go through the hooks, which run the core', async () => {
     const { log, variant } = intxLogger();
-    const m = await boot(withVariants([variant]));
-    const p = m.process();
-    const fd = await p.openDevice(BDF);
-    const efd = await p.eventfd(0, { nonblock: true });
-    expect(await p.ioctl(fd, VFIO.DEVICE_SET_IRQS, intx(TRIGGER, [efd]))).toBe(0);
+    const { m, p, fd } = await openWithIntx(variant);
     const hw = m.topology.lookup(BDF)!.hw;
     expect(await p.ioctl(fd, VFIO.DEVICE_SET_IRQS, intx(MASK))).toBe(0);
     expect(log).toEqual(['mask']);
@@ -59,11 +65,7 @@ describe('intxMask / intxUnmask', () => {
 
   it('a hook that does not call the core leaves INTx as it was', async () => {
     const { log, variant } = intxLogger(true);
-    const m = await boot(withVariants([variant]));
-    const p = m.process();
-    const fd = await p.openDevice(BDF);
-    const efd = await p.eventfd(0, { nonblock: true });
-    expect(await p.ioctl(fd, VFIO.DEVICE_SET_IRQS, intx(TRIGGER, [efd]))).toBe(0);
+    const { m, p, fd } = await openWithIntx(variant);
     expect(await p.ioctl(fd, VFIO.DEVICE_SET_IRQS, intx(MASK))).toBe(0);
     expect(log).toEqual(['mask']);
     expect(m.topology.lookup(BDF)!.hw.configRead(4, 2) & DISINTX).toBe(0);
@@ -72,11 +74,7 @@ describe('intxMask / intxUnmask', () => {
 
   it('D.7.1 / D.7.2 runtime suspend with INTx enabled masks through the hook, the resume unmasks through it', async () => {
     const { log, variant } = intxLogger();
-    const m = await boot(withVariants([variant]));
-    const p = m.process();
-    const fd = await p.openDevice(BDF);
-    const efd = await p.eventfd(0, { nonblock: true });
-    expect(await p.ioctl(fd, VFIO.DEVICE_SET_IRQS, intx(TRIGGER, [efd]))).toBe(0);
+    const { m, p, fd } = await openWithIntx(variant);
     expect(await p.ioctl(fd, VFIO.DEVICE_FEATURE, feature(ENTRY))).toBe(0);
     await m.settle();
     expect(pm(m)).toEqual(['D3cold', 'suspended', '0']);

@@ -1,8 +1,20 @@
 // One device's low-power cycle through the façade, as the benches measure it (issue 12,
 // targets 2 and 3): LOW_POWER_ENTRY, the runtime suspend (to D3cold below a D3cold-capable root
 // port), a config read that wakes the device, LOW_POWER_EXIT. Every step checks its answer.
-import type { Machine } from '@vfio-ts/test-kit';
+import { createMachine, type Machine } from '@vfio-ts/test-kit';
 import { VFIO } from '@vfio-ts/vfio-core';
+
+/** The function the benches drive: an e1000e below a D3cold-capable root port. */
+export const BDF = '0000:01:00.0';
+export const ONE_E1000E = {
+  rootPorts: [{ name: 'rp0', d3cold: true }],
+  devices: [{ bdf: BDF, rootPort: 'rp0', config: 'e1000e' }],
+};
+
+/** That machine without tracing or invariant checks, as a bench measures the stack alone. */
+export function quietMachine(): Promise<Machine> {
+  return createMachine({ ...ONE_E1000E, trace: false, invariants: false });
+}
 
 const entry = VFIO.feature({
   flags: VFIO.DEVICE_FEATURE_SET,

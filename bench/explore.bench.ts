@@ -4,13 +4,9 @@
 import { bench, describe } from 'vitest';
 import { createMachine, exploreMachine, type MachineScenario } from '@vfio-ts/test-kit';
 import { VFIO } from '@vfio-ts/vfio-core';
+import { BDF, ONE_E1000E, quietMachine } from './cycle.js';
 import { countWork, describeWork, unitCosts } from './work.js';
 
-const BDF = '0000:01:00.0';
-const D3COLD = {
-  rootPorts: [{ name: 'rp0', d3cold: true }],
-  devices: [{ bdf: BDF, rootPort: 'rp0', config: 'e1000e' }],
-};
 const SCHEDULES = 100;
 
 function check(ok: boolean, what: string): void {
@@ -36,7 +32,7 @@ const configVersusEntry: MachineScenario = async (m) => {
   check((await p.close(fd)) === 0, 'close');
 };
 
-const EXPLORED = { ...D3COLD, trace: false, invariants: true, stopOnViolation: true };
+const EXPLORED = { ...ONE_E1000E, trace: false, invariants: true, stopOnViolation: true };
 
 // Microseconds to build and boot one machine as exploration does (invariants on, no trace).
 async function buildMicros(n: number): Promise<number> {
@@ -51,13 +47,13 @@ let teardowns = 0;
 async function printRate(): Promise<void> {
   if (++teardowns < 2) return;
   const t0 = process.hrtime.bigint();
-  const r = await exploreMachine(D3COLD, configVersusEntry, {
+  const r = await exploreMachine(ONE_E1000E, configVersusEntry, {
     mode: 'random',
     schedules: 1000,
     seed: 1,
   });
   const s = (1000 * 1e9) / Number(process.hrtime.bigint() - t0);
-  const ex = await exploreMachine(D3COLD, configVersusEntry, { preemptionBound: 1000 });
+  const ex = await exploreMachine(ONE_E1000E, configVersusEntry, { preemptionBound: 1000 });
   const build = await buildMicros(300);
   // The scenario's own work, counted on one machine (the unit prices measured on another).
   const m = await createMachine(EXPLORED);
@@ -65,7 +61,7 @@ async function printRate(): Promise<void> {
     await configVersusEntry(m);
     await m.settle();
   });
-  const quiet = await createMachine({ ...D3COLD, trace: false, invariants: false });
+  const quiet = await quietMachine();
   await quiet.process().openDevice(BDF); // in D0 while open
   const u = await unitCosts(quiet.topology.lookup(BDF)!);
   console.log(
@@ -81,7 +77,7 @@ describe('target 4: exploration of config access versus LOW_POWER_ENTRY', () => 
   bench(
     `${SCHEDULES} random schedules, a fresh machine each`,
     async () => {
-      const r = await exploreMachine(D3COLD, configVersusEntry, {
+      const r = await exploreMachine(ONE_E1000E, configVersusEntry, {
         mode: 'random',
         schedules: SCHEDULES,
         seed: (seed += SCHEDULES),

@@ -4,18 +4,12 @@
 // same arguments, on the same machine in one run. Target: façade ≤ 2× direct and
 // ≥ 1 000 000 round trips/s. The summary line prints both rates and the ratio.
 import { bench, describe } from 'vitest';
-import { createMachine } from '@vfio-ts/test-kit';
 import { VFIO } from '@vfio-ts/vfio-core';
 import { vfioPciCoreIoctlFeature } from '@vfio-ts/vfio-pci';
+import { BDF, quietMachine } from './cycle.js';
 
 const OPS = 1000;
-const BDF = '0000:01:00.0';
-const m = await createMachine({
-  rootPorts: [{ name: 'rp0', d3cold: true }],
-  devices: [{ bdf: BDF, rootPort: 'rp0', config: 'e1000e' }],
-  trace: false,
-  invariants: false,
-});
+const m = await quietMachine();
 const p = m.process();
 const fd = await p.openDevice(BDF);
 const flags =

@@ -4,17 +4,10 @@
 // device, LOW_POWER_EXIT. The summary also counts what one cycle simulates and the floor that
 // work sets at this run's unit costs.
 import { bench, describe } from 'vitest';
-import { createMachine } from '@vfio-ts/test-kit';
-import { lowPowerCycler } from './cycle.js';
+import { BDF, lowPowerCycler, quietMachine } from './cycle.js';
 import { countWork, describeWork, unitCosts } from './work.js';
 
-const BDF = '0000:01:00.0';
-const m = await createMachine({
-  rootPorts: [{ name: 'rp0', d3cold: true }],
-  devices: [{ bdf: BDF, rootPort: 'rp0', config: 'e1000e' }],
-  trace: false,
-  invariants: false,
-});
+const m = await quietMachine();
 const cycle = await lowPowerCycler(m, BDF, 'D3cold');
 
 let teardowns = 0;

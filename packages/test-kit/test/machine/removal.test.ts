@@ -1,9 +1,9 @@
 // Surprise removal of a function and an eventfd closed before the wake-up.
 import { describe, expect, it } from 'vitest';
-import { createMachine, type Machine, type UserProcess } from '@vfio-ts/test-kit';
+import { createMachine } from '@vfio-ts/test-kit';
 import { VFIO } from '@vfio-ts/vfio-core';
+import { BDF, counter, engagedWithWakeup, ENTRY, feature } from '../pm/helpers.js';
 
-const BDF = '0000:01:00.0';
 const DEV = `/sys/bus/pci/devices/${BDF}`;
 const EAGAIN = 11;
 const ENOENT = 2;
@@ -13,14 +13,6 @@ const machine = (config = 'e1000e') =>
     rootPorts: [{ name: 'rp0', d3cold: true }],
     devices: [{ bdf: BDF, rootPort: 'rp0', config }],
   });
-const feature = (feature: number, data?: Uint8Array) =>
-  VFIO.feature({ flags: VFIO.DEVICE_FEATURE_SET, feature, ...(data ? { data } : {}) });
-const counter = async (p: UserProcess, efd: number) => {
-  const b = new Uint8Array(8);
-  const n = await p.read(efd, b, 8);
-  return n < 0 ? n : Number(new DataView(b.buffer).getBigUint64(0, true));
-};
-const vdevOf = (m: Machine) => m.vfioPci.devices.get(m.topology.lookup(BDF)!)!;
 
 describe('surprise removal', () => {
   it('removes an unused device in D3cold at once', async () => {
@@ -47,9 +39,7 @@ describe('surprise removal', () => {
       eventfds: [req],
     });
     expect(await p.ioctl(fd, VFIO.DEVICE_SET_IRQS, irq)).toBe(0);
-    expect(
-      await p.ioctl(fd, VFIO.DEVICE_FEATURE, feature(VFIO.DEVICE_FEATURE_LOW_POWER_ENTRY)),
-    ).toBe(0);
+    expect(await p.ioctl(fd, VFIO.DEVICE_FEATURE, feature(ENTRY))).toBe(0);
     await m.settle();
     expect(m.sysfs.read(`${DEV}/power_state`)).toBe('D3cold\n');
     const dev = m.topology.lookup(BDF);
@@ -117,19 +107,8 @@ describe('surprise removal of a function without a driver', () => {
 describe('an eventfd closed by the user before the wake-up', () => {
   it('keeps the context alive through the kernel reference; the signal is lost, nothing breaks', async () => {
     const m = await machine();
-    const p = m.process();
-    const fd = await p.openDevice(BDF);
-    const efd = await p.eventfd(0, { nonblock: true });
-    const data = VFIO.lowPowerEntryWithWakeup({ wakeupEventfd: efd });
-    expect(
-      await p.ioctl(
-        fd,
-        VFIO.DEVICE_FEATURE,
-        feature(VFIO.DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP, data),
-      ),
-    ).toBe(0);
-    await m.settle();
-    const ctx = vdevOf(m).pmWakeEventfdCtx!;
+    const { p, fd, efd } = await engagedWithWakeup(m);
+    const ctx = m.vfioPciDevice(BDF)!.pmWakeEventfdCtx!;
     expect(ctx).not.toBeNull();
     expect(ctx.refs).toBe(2);
     expect(await p.close(efd)).toBe(0);
@@ -142,7 +121,7 @@ describe('an eventfd closed by the user before the wake-up', () => {
     await m.settle();
     expect(ctx.signals).toBe(1);
     expect(ctx.refs).toBe(0);
-    expect(vdevOf(m).pmWakeEventfdCtx).toBeNull();
+    expect(m.vfioPciDevice(BDF)!.pmWakeEventfdCtx).toBeNull();
     expect(m.sysfs.read(`${DEV}/power/runtime_status`)).toBe('active\n');
     expect(await p.close(fd)).toBe(0);
     await m.settle();

@@ -167,16 +167,11 @@ export class NvidiaGpuModel {
 
 // Per kernel: a module-level WeakMap whose values point back at their keys was seen (heap
 // profiles of exploration) to keep machines alive through young-generation collections.
-const modelsOf = new KernelLocal(() => new WeakMap<VfioPciCoreDevice, NvidiaGpuModel>());
-const models = {
-  get: (vdev: VfioPciCoreDevice) => modelsOf.peek(vdev.kernel)?.get(vdev),
-  set: (vdev: VfioPciCoreDevice, m: NvidiaGpuModel) => modelsOf.get(vdev.kernel).set(vdev, m),
-  delete: (vdev: VfioPciCoreDevice) => modelsOf.peek(vdev.kernel)?.delete(vdev),
-};
+const models = new KernelLocal(() => new WeakMap<VfioPciCoreDevice, NvidiaGpuModel>());
 
 /** The GPU model of a device the NVIDIA variant drives, or undefined. */
 export function nvidiaGpuModel(vdev: VfioPciCoreDevice): NvidiaGpuModel | undefined {
-  return models.get(vdev);
+  return models.get(vdev.kernel).get(vdev);
 }
 
 /**
@@ -184,14 +179,16 @@ export function nvidiaGpuModel(vdev: VfioPciCoreDevice): NvidiaGpuModel | undefi
  * @returns the model
  */
 export function attachNvidiaGpuModel(vdev: VfioPciCoreDevice): NvidiaGpuModel {
-  models.get(vdev)?.detach();
+  const mine = models.get(vdev.kernel);
+  mine.get(vdev)?.detach();
   const model = new NvidiaGpuModel(vdev);
-  models.set(vdev, model);
+  mine.set(vdev, model);
   return model;
 }
 
 /** Drops the GPU model of a device (at release): stops observing its hardware. */
 export function detachNvidiaGpuModel(vdev: VfioPciCoreDevice): void {
-  models.get(vdev)?.detach();
-  models.delete(vdev);
+  const mine = models.get(vdev.kernel);
+  mine.get(vdev)?.detach();
+  mine.delete(vdev);
 }
